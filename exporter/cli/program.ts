@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { EXIT_USAGE, UsageError } from './errors.js';
+
+/** Builds the `dvm-exporter` program. Each command lives in its own module under ./commands. */
+export function buildProgram(): Command {
+  const program = new Command('dvm-exporter')
+    .description('Watches Nostr Data Vending Machines (NIP-90) and exports Prometheus metrics, traces and ClickHouse history')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const commands: Array<(program: Command) => void> = [];
+  for (const register of commands) register(program);
+  return program;
+}
+
+function exitOnError(err: unknown): never {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with code 0; commander already printed its output.
+    process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`dvm-exporter: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  process.stderr.write(`dvm-exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  // Subcommands inherit exitOverride only when set before they are added; set it on each too.
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    exitOnError(err);
+  }
+}
+
+
