@@ -1,0 +1,97 @@
+import { Router } from 'express';
+import { Registry } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import type { EventVerifier } from '../model/verify.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import type { Sink } from '../pipeline/sink.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from './logger.js';
+
+/** `run` watches relays live; `replay` runs files once (every event counts, time is event time). */
+export type Mode = 'run' | 'replay';
+
+/** What every sink factory gets: the config, the pipeline, and the shared registry and HTTP router. */
+export interface AssemblyContext {
+  readonly config: Config;
+  readonly mode: Mode;
+  readonly logger: Logger;
+  readonly pipeline: Pipeline;
+  /** One registry for domain and self metrics; /metrics and `replay --metrics-out` expose it. */
+  readonly registry: Registry;
+  /** Mounted on the HTTP server in `run`; sinks add endpoints here (e.g. the SQL endpoint). */
+  readonly router: Router;
+  /** Wall-clock time source. */
+  readonly wallClock: Clock;
+}
+
+/** Builds a sink, or returns null when it is turned off by configuration. */
+export type SinkFactory = (ctx: AssemblyContext) => Promise<Sink | null>;
+
+export interface AssembleOptions {
+  readonly config: Config;
+  readonly mode: Mode;
+  readonly logger: Logger;
+  readonly verifier: EventVerifier;
+  /** Job-logic clock: wall clock in `run`, an EventTimeClock in `replay`. */
+  readonly clock: Clock;
+  readonly wallClock: Clock;
+  /** Sink factories in delivery order (metrics, store, traces, ...). */
+  readonly sinks: readonly SinkFactory[];
+}
+
+export interface Assembly extends AssemblyContext {
+  readonly sinks: readonly Sink[];
+  /** Flushes and closes every sink (in reverse order of creation). */
+  close(): Promise<void>;
+}
+
+/** Wires the pipeline and the configured sinks together; the same wiring serves `run` and `replay`. */
+export async function assemble(options: AssembleOptions): Promise<Assembly> {
+  const { config, mode, logger } = options;
+  const pipeline = new Pipeline(
+    {
+      verifier: options.verifier,
+      clock: options.clock,
+      wallClock: options.wallClock,
+      onSinkError: (sink, error) => logger.error({ sink, err: error }, 'sink failed to handle an event'),
+    },
+    {
+      shapeLimits: { maxEventBytes: config.pipeline.maxEventBytes, maxFutureSeconds: config.pipeline.maxFutureSeconds },
+      jobIndex: config.jobs,
+      seenIdCapacity: config.pipeline.seenIdCapacity,
+    },
+  );
+  const ctx: AssemblyContext = {
+    config,
+    mode,
+    logger,
+    pipeline,
+    registry: new Registry(),
+    router: Router(),
+    wallClock: options.wallClock,
+  };
+  const sinks: Sink[] = [];
+  try {
+    for (const factory of options.sinks) {
+      const sink = await factory(ctx);
+      if (sink) {
+        pipeline.bus.addSink(sink);
+        sinks.push(sink);
+      }
+    }
+  } catch (error) {
+    await closeAll(sinks, logger);
+    throw error;
+  }
+  return { ...ctx, sinks, close: () => closeAll(sinks, logger) };
+}
+
+async function closeAll(sinks: readonly Sink[], logger: Logger): Promise<void> {
+  for (const sink of [...sinks].reverse()) {
+    try {
+      await sink.close();
+    } catch (error) {
+      logger.error({ sink: sink.name, err: error }, 'sink failed to close');
+    }
+  }
+}

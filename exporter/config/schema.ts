@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The exporter's configuration: one strict schema (unknown keys are errors) shared by every command.
+ * Values come from defaults < config file < DVM_EXPORTER_* environment < flags.
+ */
+
+/** Public relays that carry DVM traffic (DVMDash's production list, de-duplicated and still reachable). */
+export const DEFAULT_RELAYS = [
+  'wss://relay.damus.io',
+  'wss://nos.lol',
+  'wss://relay.primal.net',
+  'wss://offchain.pub',
+  'wss://nostr.mom',
+  'wss://nostr.oxtr.dev',
+  'wss://relay.nostr.bg',
+  'wss://nostr-pub.wellorder.net',
+] as const;
+
+/** The exporter's HTTP port: clear of Prometheus (9090), Alertmanager, node (9100) and blackbox (9115). */
+export const DEFAULT_PORT = 9890;
+
+const seconds = z.number().int().nonnegative();
+const positive = z.number().int().positive();
+
+export const relayLimitsSchema = z
+  .object({
+    /** Kinds per filter; the kinds list is split across filters beyond this. */
+    maxKindsPerFilter: positive.default(20),
+    /** Filters per REQ. */
+    maxFiltersPerReq: positive.default(5),
+    /** Open subscriptions per relay. */
+    maxSubscriptions: positive.default(8),
+    /** `limit` asked per backfill page; also the page size that signals "more to fetch". */
+    pageLimit: positive.default(500),
+  })
+  .strict();
+
+export const ingestSchema = z
+  .object({
+    relays: z.array(z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')).min(1).default([...DEFAULT_RELAYS]),
+    limits: relayLimitsSchema.default(relayLimitsSchema.parse({})),
+    /** On a first start with no cursor, backfill this far back. */
+    initialBackfillSeconds: seconds.default(3_600),
+    /** Resubscribe from cursor minus this margin (relays deliver late; copies collapse). */
+    cursorSafetySeconds: seconds.default(300),
+    /** Ping interval; a socket with no traffic and no pong for `deadSocketSeconds` is replaced. */
+    pingIntervalSeconds: positive.default(30),
+    deadSocketSeconds: positive.default(90),
+    reconnectMinSeconds: z.number().positive().default(1),
+    reconnectMaxSeconds: z.number().positive().default(300),
+  })
+  .strict();
+
+export const pipelineSchema = z
+  .object({
+    maxEventBytes: positive.default(131_072),
+    maxFutureSeconds: seconds.default(600),
+    seenIdCapacity: positive.default(500_000),
+  })
+  .strict();
+
+export const jobsSchema = z
+  .object({
+    maxJobs: positive.default(50_000),
+    horizonSeconds: positive.default(86_400),
+    settleWindowSeconds: seconds.default(120),
+    expirySeconds: positive.default(3_600),
+  })
+  .strict();
+
+export const metricsSchema = z
+  .object({
+    /** Events created more than this long before they arrive count as backfill, not live rate. */
+    liveWindowSeconds: positive.default(600),
+    /** Distinct `dvm` label values before new DVMs fold into `__other__`. */
+    dvmLabelCap: positive.default(200),
+    /** DVMs always labelled (never folded, never expired). */
+    dvmAllowlist: z.array(z.string().regex(/^[0-9a-f]{64}$/)).default([]),
+    /** Remove a DVM's series after this long without events. */
+    dvmIdleSeconds: positive.default(7 * 86_400),
+    /** A targeted job with no feedback or result from its DVM within this is "unanswered". */
+    answerTimeoutSeconds: positive.default(600),
+    /** A heartbeating DVM whose newest beat is older than this is gone (Amethyst: 900 s). */
+    heartbeatTimeoutSeconds: positive.default(900),
+  })
+  .strict();
+
+export const clickhouseSchema = z
+  .object({
+    /** Store history at all (`--no-store` turns it off). */
+    enabled: z.boolean().default(true),
+    /** A ClickHouse server (http(s)://user:pass@host:8123/db); embedded chdb in dataDir when absent. */
+    url: z.string().url().optional(),
+    batchMaxRows: positive.default(1_000),
+    flushIntervalMs: positive.default(1_000),
+    /** Rows buffered before ingestion is slowed down. */
+    maxQueuedRows: positive.default(50_000),
+    /** The read-only SQL endpoint on the HTTP server, for `dvm-exporter sql`. */
+    sqlEndpoint: z.boolean().default(true),
+  })
+  .strict();
+
+export const tracingSchema = z
+  .object({
+    /** OTLP/HTTP traces endpoint; tracing is off when neither this nor OTEL_EXPORTER_OTLP_* is set. */
+    otlpEndpoint: z.string().url().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    serviceName: z.string().min(1).default('dvm-exporter'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    listen: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT')
+      .default(`0.0.0.0:${DEFAULT_PORT}`),
+    dataDir: z.string().min(1).default('./data'),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    ingest: ingestSchema.default(ingestSchema.parse({})),
+    pipeline: pipelineSchema.default(pipelineSchema.parse({})),
+    jobs: jobsSchema.default(jobsSchema.parse({})),
+    metrics: metricsSchema.default(metricsSchema.parse({})),
+    clickhouse: clickhouseSchema.default(clickhouseSchema.parse({})),
+    tracing: tracingSchema.default(tracingSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export const DEFAULT_CONFIG: Config = configSchema.parse({});

@@ -1,0 +1,176 @@
+import { SeenIds } from '../ingest/seen-ids.js';
+import type { DomainEvent } from '../jobs/domain-events.js';
+import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../jobs/job-index.js';
+import { classify } from '../model/classify.js';
+import type { NostrEvent } from '../model/nostr-event.js';
+import type { IngestOutcome } from '../model/reasons.js';
+import {
+  checkEventShape,
+  DEFAULT_SHAPE_LIMITS,
+  parseEventText,
+  type ShapeLimits,
+  type ShapeResult,
+} from '../model/validate.js';
+import type { EventVerifier } from '../model/verify.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { DomainEventBus } from './bus.js';
+import type { Sink } from './sink.js';
+import { type IngestSummary, SummaryCounter } from './summary.js';
+
+export interface PipelineOptions {
+  readonly shapeLimits: ShapeLimits;
+  readonly jobIndex: JobIndexOptions;
+  /** How many verified ids to remember for cross-relay dedup. */
+  readonly seenIdCapacity: number;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  shapeLimits: DEFAULT_SHAPE_LIMITS,
+  jobIndex: DEFAULT_JOB_INDEX_OPTIONS,
+  seenIdCapacity: 500_000,
+};
+
+export interface PipelineDeps {
+  readonly verifier: EventVerifier;
+  /** Drives job logic (settle windows, expiry). Replay passes an EventTimeClock. */
+  readonly clock: Clock;
+  /** Judges created_at against the present (future_created_at); the real clock unless a test says otherwise. */
+  readonly wallClock?: Clock;
+  readonly sinks?: readonly Sink[];
+  readonly onSinkError?: (sink: string, error: unknown) => void;
+}
+
+/** Where an input came from: the relay URL (null for files) and when it arrived (wall-clock seconds). */
+export interface InputOrigin {
+  readonly relay: string | null;
+  readonly receivedAt?: number;
+}
+
+interface ObservingClock extends Clock {
+  observe(createdAt: number): void;
+}
+
+function observes(clock: Clock): clock is ObservingClock {
+  return typeof (clock as Partial<ObservingClock>).observe === 'function';
+}
+
+/**
+ * The one pipeline behind both `replay` and `run`: shape check, dedup by verified id, classification,
+ * signature verification, then the job index, whose domain events fan out to the sinks.
+ * Synchronous per event; the sinks do their I/O in the background.
+ */
+export class Pipeline {
+  readonly bus: DomainEventBus;
+  readonly jobs: JobIndex;
+  private readonly seen: SeenIds;
+  private readonly summary = new SummaryCounter();
+  private readonly wallClock: Clock;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
+  ) {
+    this.wallClock = deps.wallClock ?? systemClock;
+    this.bus = new DomainEventBus(deps.onSinkError);
+    for (const sink of deps.sinks ?? []) this.bus.addSink(sink);
+    this.seen = new SeenIds(options.seenIdCapacity);
+    this.jobs = new JobIndex(options.jobIndex, deps.clock, (event) => this.bus.publish(event));
+  }
+
+  /** Offers one event given as JSON text (a file line, a bare event). */
+  ingestText(text: string, origin: InputOrigin): IngestOutcome {
+    const now = this.wallClock.now();
+    return this.admit(parseEventText(text, this.options.shapeLimits, now), origin, now);
+  }
+
+  /** Offers one already-parsed event (from a relay frame) whose serialized size is known. */
+  ingestValue(value: unknown, sizeBytes: number, origin: InputOrigin): IngestOutcome {
+    const now = this.wallClock.now();
+    return this.admit(checkEventShape(value, sizeBytes, this.options.shapeLimits, now), origin, now);
+  }
+
+  /** Counts an input that could not even be read as JSON (e.g. a broken relay frame). */
+  rejectUnreadable(detail: string): IngestOutcome {
+    return this.record({ status: 'rejected', reason: 'bad_json', detail });
+  }
+
+  /** Time-driven job work (settle windows, expiry, eviction). `run` calls it every second. */
+  tick(): void {
+    this.jobs.tick();
+  }
+
+  /** End of a finite input: settles or expires every open job so all sinks see final outcomes. */
+  drain(): void {
+    this.jobs.drain();
+  }
+
+  subscribe(listener: (event: DomainEvent) => void): void {
+    this.bus.listen(listener);
+  }
+
+  /** Totals for the `replay --json` summary. */
+  summaryTotals(): IngestSummary {
+    return this.summary.snapshot(this.jobs.stats().jobsTotal);
+  }
+
+  get seenIds(): number {
+    return this.seen.size;
+  }
+
+  /** Resolves when the first saturated sink can take more, or null when none is saturated. */
+  capacity(): Promise<void> | null {
+    const waits = this.bus.registered.map((sink) => sink.capacity?.() ?? null).filter((w) => w !== null);
+    return waits.length === 0 ? null : Promise.all(waits).then(() => undefined);
+  }
+
+  healthy(): boolean {
+    return this.bus.registered.every((sink) => sink.healthy?.() ?? true);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.bus.registered.map((sink) => sink.flush()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.bus.registered.map((sink) => sink.close()));
+  }
+
+  private admit(shape: ShapeResult, origin: InputOrigin, now: number): IngestOutcome {
+    if (!shape.ok) {
+      const rejected: IngestOutcome = { status: 'rejected', reason: shape.reason, detail: shape.detail };
+      return this.record(shape.id === undefined ? rejected : { ...rejected, id: shape.id });
+    }
+    const event = shape.event;
+    const receivedAt = origin.receivedAt ?? now;
+    if (this.seen.has(event.id)) {
+      this.bus.publish({ type: 'event_sighted', at: this.deps.clock.now(), id: event.id, relay: origin.relay, receivedAt });
+      return this.record({ status: 'duplicate', id: event.id });
+    }
+    // Classification is cheap and pure, so junk kinds are turned away before the costly signature check.
+    const classified = classify(event);
+    if (!classified.ok) {
+      return this.record({ status: 'rejected', reason: classified.reason, id: event.id, detail: classified.detail });
+    }
+    const verdict = this.deps.verifier.check(event);
+    if (verdict !== 'ok') {
+      return this.record({ status: 'rejected', reason: verdict, id: event.id, detail: verdictDetail(event, verdict) });
+    }
+    this.seen.add(event.id);
+    if (observes(this.deps.clock)) this.deps.clock.observe(event.created_at);
+    const dvmEvent = classified.event;
+    this.bus.publish({ type: 'event_accepted', at: this.deps.clock.now(), event: dvmEvent, relay: origin.relay, receivedAt });
+    this.jobs.apply(dvmEvent);
+    return this.record({ status: 'accepted', id: event.id, role: dvmEvent.role });
+  }
+
+  private record(outcome: IngestOutcome): IngestOutcome {
+    this.summary.record(outcome);
+    return outcome;
+  }
+}
+
+function verdictDetail(event: NostrEvent, verdict: 'bad_id' | 'bad_sig'): string {
+  return verdict === 'bad_id'
+    ? `id ${event.id.slice(0, 12)}… is not the hash of the event`
+    : `signature does not verify for pubkey ${event.pubkey.slice(0, 12)}…`;
+}
