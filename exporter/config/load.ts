@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../cli/errors.js';
+import { type Config, configSchema } from './schema.js';
+
+/**
+ * Loads the configuration: defaults < config file (YAML or JSON) < DVM_EXPORTER_* environment < flags.
+ * Every problem is a UsageError that names the field, so the CLI exits 2 with one clear line.
+ */
+
+export const ENV_PREFIX = 'DVM_EXPORTER_';
+
+/** Short names kept for compose files and docs; every field also has its full path name. */
+const ENV_ALIASES: Readonly<Record<string, string>> = {
+  RELAYS: 'ingest.relays',
+};
+
+/** Names the config file, like --config. */
+export const CONFIG_FILE_ENV = `${ENV_PREFIX}CONFIG`;
+
+type Json = Record<string, unknown>;
+
+export interface LoadConfigInput {
+  /** Path of a YAML/JSON config file; DVM_EXPORTER_CONFIG when absent. */
+  readonly file?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Values from flags, shaped like the config (only the fields that were given). */
+  readonly overrides?: Json;
+}
+
+export function loadConfig(input: LoadConfigInput = {}): Config {
+  const env = input.env ?? {};
+  const file = input.file ?? env[CONFIG_FILE_ENV];
+  let merged: Json = {};
+  if (file) merged = deepMerge(merged, readConfigFile(file));
+  merged = deepMerge(merged, configFromEnv(env));
+  merged = deepMerge(merged, input.overrides ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new UsageError(describeIssue(parsed.error.issues[0]));
+  return parsed.data;
+}
+
+function readConfigFile(path: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`config file ${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`config file ${path}: not a mapping`);
+  return value as Json;
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid configuration';
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys?: string[] }).keys ?? [];
+    return `config: unknown field ${keys.map((k) => (issue.path.length ? `${field}.${k}` : k)).join(', ')}`;
+  }
+  return `config: ${field}: ${issue.message}`;
+}
+
+/** A leaf field of the schema: its dotted path and the kind of value it holds. */
+interface Leaf {
+  readonly path: readonly string[];
+  readonly type: 'string' | 'number' | 'boolean' | 'array' | 'record';
+}
+
+interface SchemaNode {
+  readonly def: { readonly type: string; readonly innerType?: SchemaNode; readonly shape?: Record<string, SchemaNode> };
+}
+
+function unwrap(node: SchemaNode): SchemaNode {
+  let current = node;
+  while ((current.def.type === 'default' || current.def.type === 'optional') && current.def.innerType) {
+    current = current.def.innerType;
+  }
+  return current;
+}
+
+function leavesOf(node: SchemaNode, path: string[] = []): Leaf[] {
+  const inner = unwrap(node);
+  if (inner.def.type === 'object' && inner.def.shape) {
+    return Object.entries(inner.def.shape).flatMap(([key, child]) => leavesOf(child, [...path, key]));
+  }
+  const type = inner.def.type;
+  const leafType: Leaf['type'] =
+    type === 'number' || type === 'boolean' || type === 'array' || type === 'record' ? type : 'string';
+  return [{ path, type: leafType }];
+}
+
+const LEAVES: readonly Leaf[] = leavesOf(configSchema as unknown as SchemaNode);
+
+/** `ingest.reconnectMinSeconds` -> `INGEST_RECONNECT_MIN_SECONDS`. */
+export function envNameOf(path: readonly string[]): string {
+  return path.map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+/** Every environment variable the exporter reads, for docs and `check-config`. */
+export function environmentVariables(): string[] {
+  return [
+    ...LEAVES.map((leaf) => ENV_PREFIX + envNameOf(leaf.path)),
+    ...Object.keys(ENV_ALIASES).map((alias) => ENV_PREFIX + alias),
+    CONFIG_FILE_ENV,
+  ];
+}
+
+function configFromEnv(env: NodeJS.ProcessEnv): Json {
+  const result: Json = {};
+  const byName = new Map(LEAVES.map((leaf) => [envNameOf(leaf.path), leaf]));
+  for (const [alias, target] of Object.entries(ENV_ALIASES)) {
+    const leaf = LEAVES.find((l) => l.path.join('.') === target);
+    if (leaf) byName.set(alias, leaf);
+  }
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    const leaf = byName.get(name.slice(ENV_PREFIX.length));
+    if (!leaf) continue;
+    setPath(result, leaf.path, coerce(raw, leaf, name));
+  }
+  return result;
+}
+
+function coerce(raw: string, leaf: Leaf, name: string): unknown {
+  const text = raw.trim();
+  switch (leaf.type) {
+    case 'number': {
+      const n = Number(text);
+      if (text === '' || !Number.isFinite(n)) throw new UsageError(`config: ${name}: expected a number, got "${raw}"`);
+      return n;
+    }
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      throw new UsageError(`config: ${name}: expected true or false, got "${raw}"`);
+    case 'array':
+      return text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+    case 'record':
+      return Object.fromEntries(
+        text
+          .split(',')
+          .map((pair) => pair.trim())
+          .filter((pair) => pair !== '')
+          .map((pair) => {
+            const eq = pair.indexOf('=');
+            if (eq <= 0) throw new UsageError(`config: ${name}: expected key=value pairs, got "${pair}"`);
+            return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+          }),
+      );
+    default:
+      return raw;
+  }
+}
+
+function setPath(target: Json, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Merges `over` into `base`; arrays and scalars replace, mappings merge. */
+export function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+/** Copy of the config safe to print or log: credentials in URLs and header values are masked. */
+export function redactConfig(config: Config): Config {
+  const maskUrl = (url: string | undefined) => url?.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+  return {
+    ...config,
+    clickhouse: { ...config.clickhouse, url: maskUrl(config.clickhouse.url) },
+    tracing: {
+      ...config.tracing,
+      otlpEndpoint: maskUrl(config.tracing.otlpEndpoint),
+      headers: Object.fromEntries(Object.keys(config.tracing.headers).map((k) => [k, '***'])),
+    },
+  };
+}
