@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { register as replay } from './commands/replay.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 
 /** Builds the `dvm-exporter` program. Each command lives in its own module under ./commands. */
@@ -7,9 +8,8 @@ export function buildProgram(): Command {
   const program = new Command('dvm-exporter')
     .description('Watches Nostr Data Vending Machines (NIP-90) and exports Prometheus metrics, traces and ClickHouse history')
     .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const commands: Array<(program: Command) => void> = [];
+  const commands: Array<(program: Command) => void> = [replay];
   for (const register of commands) register(program);
   return program;
 }

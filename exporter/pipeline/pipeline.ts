@@ -94,6 +94,16 @@ export class Pipeline {
     return this.record({ status: 'rejected', reason: 'bad_json', detail });
   }
 
+  /** Counts an input dropped unread because it exceeds the event size limit. */
+  rejectOversized(sizeBytes: number): IngestOutcome {
+    const limit = this.options.shapeLimits.maxEventBytes;
+    return this.record({ status: 'rejected', reason: 'too_large', detail: `${sizeBytes} bytes > ${limit}` });
+  }
+
+  get maxEventBytes(): number {
+    return this.options.shapeLimits.maxEventBytes;
+  }
+
   /** Time-driven job work (settle windows, expiry, eviction). `run` calls it every second. */
   tick(): void {
     this.jobs.tick();
