@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../exporter/cli/errors.js';
+import { environmentVariables, loadConfig, redactConfig } from '../../exporter/config/load.js';
+import { DEFAULT_CONFIG, DEFAULT_RELAYS } from '../../exporter/config/schema.js';
+
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dvm-config-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults when nothing is set', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(config.ingest.relays).toEqual([...DEFAULT_RELAYS]);
+    expect(config.dataDir).toBe('./data');
+  });
+
+  it('layers file < environment < flags', () => {
+    const file = tempFile('c.yaml', 'dataDir: /from/file\nlogLevel: debug\nmetrics:\n  dvmLabelCap: 7\n');
+    const config = loadConfig({
+      file,
+      env: { DVM_EXPORTER_DATA_DIR: '/from/env', DVM_EXPORTER_METRICS_DVM_LABEL_CAP: '9' },
+      overrides: { dataDir: '/from/flag' },
+    });
+    expect(config.dataDir).toBe('/from/flag');
+    expect(config.metrics.dvmLabelCap).toBe(9);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('reads DVM_EXPORTER_RELAYS as a comma-separated list and the config file from DVM_EXPORTER_CONFIG', () => {
+    const file = tempFile('c.json', '{"listen":"127.0.0.1:1234"}');
+    const config = loadConfig({
+      env: { DVM_EXPORTER_RELAYS: 'ws://127.0.0.1:7000, wss://relay.example', DVM_EXPORTER_CONFIG: file },
+    });
+    expect(config.ingest.relays).toEqual(['ws://127.0.0.1:7000', 'wss://relay.example']);
+    expect(config.listen).toBe('127.0.0.1:1234');
+  });
+
+  it.each([
+    [{ overrides: { listen: 'localhost' } }, 'config: listen: must be HOST:PORT'],
+    [{ overrides: { ingest: { relays: ['https://x'] } } }, 'config: ingest.relays.0: must be a ws:// or wss:// URL'],
+    [{ overrides: { colour: 'blue' } }, 'config: unknown field colour'],
+    [{ env: { DVM_EXPORTER_JOBS_MAX_JOBS: 'many' } }, 'config: DVM_EXPORTER_JOBS_MAX_JOBS: expected a number, got "many"'],
+    [{ env: { DVM_EXPORTER_CLICKHOUSE_ENABLED: 'maybe' } }, 'config: DVM_EXPORTER_CLICKHOUSE_ENABLED: expected true or false, got "maybe"'],
+    [{ file: '/nonexistent/dvm.yaml' }, 'config file /nonexistent/dvm.yaml: ENOENT'],
+  ])('rejects %j with a message naming the field', (input, message) => {
+    const error = errorOf(() => loadConfig({ env: {}, ...input }));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(message);
+  });
+
+  it('lists an environment variable for every field', () => {
+    const names = environmentVariables();
+    expect(names).toContain('DVM_EXPORTER_RELAYS');
+    expect(names).toContain('DVM_EXPORTER_CLICKHOUSE_URL');
+    expect(names).toContain('DVM_EXPORTER_TRACING_OTLP_ENDPOINT');
+    expect(names).toContain('DVM_EXPORTER_INGEST_LIMITS_MAX_KINDS_PER_FILTER');
+  });
+
+  it('masks credentials when the config is printed', () => {
+    const config = loadConfig({
+      env: { DVM_EXPORTER_CLICKHOUSE_URL: 'http://reader:s3cret@ch:8123/dvm', DVM_EXPORTER_TRACING_HEADERS: 'x-api-key=abc' },
+    });
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain('s3cret');
+    expect(shown).not.toContain('abc');
+    expect(shown).toContain('reader:***@ch:8123');
+  });
+});
