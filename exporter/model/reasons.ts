@@ -29,4 +29,9 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export type IngestOutcome =
   | { readonly status: 'accepted'; readonly id: string; readonly role: import('./dvm-event.js').Role }
   | { readonly status: 'duplicate'; readonly id: string }
-  | { readonly status: 'rejected'; readonly reason: RejectReason; readonly id?: string; readonly detail?: string };
+  | {
+      readonly status: 'rejected';
+      readonly reason: RejectReason;
+      readonly id?: string;
+      readonly detail?: string;
+    };

@@ -1,0 +1,64 @@
+import type { Event } from 'nostr-tools/pure';
+import { getEventHash, verifyEvent } from 'nostr-tools/pure';
+import type { Nostr } from 'nostr-wasm';
+import { initNostrWasm } from 'nostr-wasm';
+import type { NostrEvent } from './nostr-event.js';
+
+/** `bad_id`: the id is not the hash of the event. `bad_sig`: the id is right but the signature is not. */
+export type VerifyVerdict = 'ok' | 'bad_id' | 'bad_sig';
+
+/** Checks id and signature of a shape-checked event. Synchronous, never throws. */
+export interface EventVerifier {
+  readonly name: string;
+  check(event: NostrEvent): VerifyVerdict;
+}
+
+/**
+ * `wasm` (the default) runs libsecp256k1 compiled to WebAssembly (nostr-wasm), several times faster than
+ * the pure-JS `js` path (nostr-tools with @noble/curves). Both give the same verdicts.
+ */
+export async function createVerifier(impl: 'wasm' | 'js' = 'wasm'): Promise<EventVerifier> {
+  if (impl === 'js') return JS_VERIFIER;
+  const wasm = await loadWasm();
+  return { name: 'nostr-wasm', check: (event) => checkWithWasm(wasm, event) };
+}
+
+// One instance for the process: it is synchronous, so sharing it between verifiers is safe.
+let wasmInstance: Promise<Nostr> | undefined;
+function loadWasm(): Promise<Nostr> {
+  wasmInstance ??= initNostrWasm();
+  return wasmInstance;
+}
+
+// nostr-wasm's verifyEvent hashes the serialized event once, compares it with the id, then checks the
+// signature over it, and says which step failed in its error message. It is called directly rather than
+// through nostr-tools/wasm, which reduces the outcome to a boolean and writes a marker onto the event.
+const WASM_BAD_ID = new Set(['id is invalid']);
+const WASM_BAD_SIG = new Set(['signature is invalid', 'pubkey is invalid']);
+
+function checkWithWasm(wasm: Nostr, event: NostrEvent): VerifyVerdict {
+  try {
+    wasm.verifyEvent(event as Event);
+    return 'ok';
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (WASM_BAD_ID.has(message)) return 'bad_id';
+    if (WASM_BAD_SIG.has(message)) return 'bad_sig';
+    // Anything else (the wasm heap has a fixed size, so a very large event can exhaust it) is decided in JS.
+    return checkWithJs(event);
+  }
+}
+
+function checkWithJs(event: NostrEvent): VerifyVerdict {
+  try {
+    // verifyEvent caches its verdict on the object it is given, so it gets a throwaway copy.
+    if (verifyEvent({ ...event } as Event)) return 'ok';
+    // Only failures pay for a second hash, to tell a wrong id from a wrong signature.
+    return getEventHash(event as Event) === event.id ? 'bad_sig' : 'bad_id';
+  } catch {
+    // Only an event that cannot be serialized gets here: its id cannot be the hash of anything.
+    return 'bad_id';
+  }
+}
+
+const JS_VERIFIER: EventVerifier = Object.freeze({ name: 'nostr-tools-js', check: checkWithJs });
