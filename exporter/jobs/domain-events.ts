@@ -225,4 +225,4 @@ export type DomainEvent =
 export type DomainEventType = DomainEvent['type'];
 
 /** Re-exported so sinks import event shapes from one place. */
-export type { DvmEvent, JobRequest, JobResult, JobFeedback, Heartbeat, DvmAnnouncement, ZapReceipt };
+export type { DvmAnnouncement, DvmEvent, Heartbeat, JobFeedback, JobRequest, JobResult, ZapReceipt };
