@@ -1,0 +1,103 @@
+import type { Job } from './job-state.js';
+
+interface JobLookup {
+  get(id: string): Job | undefined;
+}
+
+/**
+ * Job chains: a request whose `job` inputs name earlier requests builds on them. Chains are a DAG
+ * (several inputs per request, several children per job) and the two ends may arrive in any order,
+ * so an edge is linked as soon as both jobs are in the index, whichever came second, exactly once.
+ *
+ * rootId: a job's first input (in tag order) that is linked decides its parent for the root; the root
+ * is that parent's root, or the job itself. Tag order rather than arrival order, so every arrival order
+ * ends with the same roots.
+ */
+export class ChainLinks {
+  /** Parent id -> ids of tracked requests naming it while it is not in the index. */
+  private readonly waiting = new Map<string, Set<string>>();
+
+  constructor(private readonly jobs: JobLookup) {}
+
+  /** Number of parent ids some tracked request is waiting for. */
+  get pendingParents(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * A request arrived (`child.parentIds` set): links the parents already known, remembers the others.
+   * Returns the linked parents and the inputs not seen yet.
+   */
+  linkRequest(child: Job): { readonly linked: readonly Job[]; readonly unseen: readonly string[] } {
+    const linked: Job[] = [];
+    const unseen: string[] = [];
+    for (const parentId of child.parentIds) {
+      const parent = this.jobs.get(parentId);
+      if (parent) {
+        parent.children.add(child.id);
+        linked.push(parent);
+      } else {
+        unseen.push(parentId);
+        let children = this.waiting.get(parentId);
+        if (!children) {
+          children = new Set();
+          this.waiting.set(parentId, children);
+        }
+        children.add(child.id);
+      }
+    }
+    this.refreshRoots(child);
+    return { linked, unseen };
+  }
+
+  /** A job entered the index: links the requests that were waiting for it. Returns those children. */
+  adoptWaiting(parent: Job): readonly Job[] {
+    const waitingIds = this.waiting.get(parent.id);
+    if (!waitingIds) return [];
+    this.waiting.delete(parent.id);
+    const adopted: Job[] = [];
+    for (const childId of waitingIds) {
+      const child = this.jobs.get(childId);
+      if (!child) continue;
+      parent.children.add(childId);
+      this.refreshRoots(child);
+      adopted.push(child);
+    }
+    return adopted;
+  }
+
+  /** The job leaves the index: drops its edges to parents and its waiting entries. */
+  forget(job: Job): void {
+    for (const parentId of job.parentIds) {
+      this.jobs.get(parentId)?.children.delete(job.id);
+      const children = this.waiting.get(parentId);
+      if (children?.delete(job.id) && children.size === 0) this.waiting.delete(parentId);
+    }
+  }
+
+  /** Recomputes the root of `start` and, where it changed, of everything built on it. */
+  refreshRoots(start: Job): void {
+    const stack = [start];
+    const visited = new Set<Job>();
+    while (stack.length > 0) {
+      const job = stack.pop()!;
+      if (visited.has(job)) continue;
+      visited.add(job);
+      const root = this.rootOf(job);
+      if (root === job.rootId && job !== start) continue;
+      job.rootId = root;
+      for (const childId of job.children) {
+        const child = this.jobs.get(childId);
+        if (child) stack.push(child);
+      }
+    }
+  }
+
+  private rootOf(job: Job): string {
+    for (const parentId of job.parentIds) {
+      const parent = this.jobs.get(parentId);
+      if (parent?.children.has(job.id)) return parent.rootId;
+    }
+    return job.id;
+  }
+}
