@@ -1,0 +1,82 @@
+import { UsageError } from '../../cli/errors.js';
+import type { Config } from '../../config/schema.js';
+
+/** Where traces go: the OTLP/HTTP traces URL and the headers sent with every export. */
+export interface OtlpTarget {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const TRACES_PATH = 'v1/traces';
+
+function nonEmpty(value: string | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+function checkedUrl(value: string, source: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`${source}: not an http(s) URL: ${value}`);
+}
+
+/** A base endpoint gets `/v1/traces` appended (as OTEL_EXPORTER_OTLP_ENDPOINT does); a full one is kept. */
+function tracesUrlFromBase(value: string, source: string): string {
+  const url = checkedUrl(value, source);
+  if (url.pathname.replace(/\/+$/, '').endsWith(`/${TRACES_PATH}`)) return url.href;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${TRACES_PATH}`;
+  return url.href;
+}
+
+/** `key=value,key2=value2` with URL-encoded values, as the OTEL_EXPORTER_OTLP_*HEADERS variables hold. */
+export function parseOtlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of (text ?? '').split(',')) {
+    const separator = entry.indexOf('=');
+    if (separator <= 0) continue;
+    const key = entry.slice(0, separator).trim();
+    const raw = entry.slice(separator + 1).trim();
+    if (!key) continue;
+    try {
+      headers[decodeURIComponent(key)] = decodeURIComponent(raw);
+    } catch {
+      headers[key] = raw;
+    }
+  }
+  return headers;
+}
+
+/**
+ * Resolves the trace target, or null when tracing is off. The exporter's own setting (config file,
+ * DVM_EXPORTER_TRACING_*, --otlp-endpoint) wins over the standard variables; of those the
+ * traces-specific OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given and OTEL_EXPORTER_OTLP_ENDPOINT
+ * as a base that `/v1/traces` is appended to. Headers merge general < traces-specific < configured.
+ * OTEL_SDK_DISABLED=true turns tracing off whatever else is set.
+ */
+export function resolveOtlpTarget(tracing: Config['tracing'], env: Env): OtlpTarget | null {
+  if (nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true') return null;
+  let url: string | null = null;
+  if (tracing.otlpEndpoint) {
+    url = tracesUrlFromBase(tracing.otlpEndpoint, 'tracing.otlpEndpoint');
+  } else {
+    const specific = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+    const general = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+    if (specific) url = checkedUrl(specific, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT').href;
+    else if (general) url = tracesUrlFromBase(general, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  }
+  if (url === null) return null;
+  return {
+    url,
+    headers: {
+      ...parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+      ...parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+      ...tracing.headers,
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { Registry } from 'prom-client';
+import { createLogger } from '../../exporter/app/logger.js';
+import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
+import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../../exporter/jobs/job-index.js';
+import type { DvmEvent } from '../../exporter/model/dvm-event.js';
+import { type BatchTuning, TraceSink } from '../../exporter/sinks/traces/trace-sink.js';
+import { ManualClock } from '../../exporter/util/clock.js';
+import { T0 } from '../jobs/build.js';
+import type { ReceivedSpan } from '../support/otlp-receiver.js';
+
+/** Fast batches for tests: export as soon as a few spans are queued or 20 ms pass. */
+export const TEST_BATCH: Partial<BatchTuning> = { scheduledDelayMillis: 20, exportTimeoutMillis: 2_000 };
+
+export function traceSink(url: string, options: { registry?: Registry; batch?: Partial<BatchTuning> } = {}) {
+  const registry = options.registry ?? new Registry();
+  const sink = new TraceSink({
+    target: { url, headers: {} },
+    serviceName: 'dvm-exporter-test',
+    registry,
+    logger: createLogger('silent', false),
+    rememberJobs: 1_000,
+    batch: { ...TEST_BATCH, ...options.batch },
+  });
+  return { sink, registry };
+}
+
+/** A real job index on a manual clock whose domain events go straight (live) to the sink. */
+export class IndexDriver {
+  readonly clock = new ManualClock(T0);
+  readonly index: JobIndex;
+  readonly published: DomainEvent[] = [];
+
+  constructor(
+    private readonly handle: (event: DomainEvent) => void,
+    options: Partial<JobIndexOptions> = {},
+  ) {
+    this.index = new JobIndex({ ...DEFAULT_JOB_INDEX_OPTIONS, ...options }, this.clock, (event) => {
+      this.published.push(event);
+      this.handle(event);
+    });
+  }
+
+  /** Applies events at clock time `T0 + offset`. */
+  at(offset: number, ...events: DvmEvent[]): this {
+    this.clock.set(T0 + offset);
+    for (const event of events) this.index.apply(event);
+    this.index.tick();
+    return this;
+  }
+
+  drain(): this {
+    this.index.drain();
+    return this;
+  }
+}
+
+export async function counterValue(registry: Registry, name: string, labels: Record<string, string> = {}) {
+  const metric = await registry.getSingleMetric(name)?.get();
+  const sample = metric?.values.find((v) =>
+    Object.entries(labels).every(([k, value]) => v.labels[k] === value),
+  );
+  return sample?.value ?? 0;
+}
+
+/** The span tree as `parent name > child name` lines, children sorted, for whole-tree assertions. */
+export function tree(spans: readonly ReceivedSpan[]): string[] {
+  const byId = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
+  const path = (span: ReceivedSpan): string => {
+    const parent = byId.get(`${span.traceId}/${span.parentSpanId}`);
+    return parent ? `${path(parent)} > ${span.name}` : span.name;
+  };
+  return spans.map(path).sort();
+}
+
+export function byName(spans: readonly ReceivedSpan[], name: string): ReceivedSpan[] {
+  return spans.filter((s) => s.name === name);
+}
+
+export function only(spans: readonly ReceivedSpan[], predicate: (s: ReceivedSpan) => boolean): ReceivedSpan {
+  const found = spans.filter(predicate);
+  if (found.length !== 1) throw new Error(`expected exactly one matching span, found ${found.length}`);
+  return found[0]!;
+}
