@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Harness, hex, request, result, T0 } from './build.js';
+
+const [S1, S2, S3] = [hex('step-1'), hex('step-2'), hex('step-3')];
+
+function links(h: Harness) {
+  return h.of('chain_linked').map((e) => [e.parentId, e.childId, e.rootId]);
+}
+
+describe('job index: chains', () => {
+  it('links a three-step chain in order, every step rooted at the first', () => {
+    const h = new Harness();
+    h.apply(request({ id: S1 }), request({ id: S2, jobInputs: [S1] }), request({ id: S3, jobInputs: [S2] }));
+    expect(links(h)).toEqual([
+      [S1, S2, S1],
+      [S2, S3, S1],
+    ]);
+    expect([h.job(S1).rootId, h.job(S2).rootId, h.job(S3).rootId]).toEqual([S1, S1, S1]);
+    expect(h.job(S3).parentIds).toEqual([S2]);
+    expect(h.index.stats().orphans.job_input_unseen).toBe(0);
+  });
+
+  it('links a chain that arrives child first, once per edge, and fixes the roots when the parents arrive', () => {
+    const h = new Harness();
+    h.apply(request({ id: S3, jobInputs: [S2] }));
+    expect(h.of('orphan')).toMatchObject([{ reason: 'job_input_unseen' }]);
+    h.apply(request({ id: S2, jobInputs: [S1] }));
+    expect(h.job(S3).rootId).toBe(S2);
+    h.apply(request({ id: S1 }));
+    expect(links(h)).toEqual([
+      [S2, S3, S2],
+      [S1, S2, S1],
+    ]);
+    expect([h.job(S1).rootId, h.job(S2).rootId, h.job(S3).rootId]).toEqual([S1, S1, S1]);
+    expect(h.index.stats().indexSizes.pendingChainParents).toBe(0);
+  });
+
+  it('links a step to a parent known only from its result, and re-roots when the parent request arrives', () => {
+    const h = new Harness();
+    h.apply(request({ id: S3, jobInputs: [S2] }), result({ requestId: S2 }));
+    expect(links(h)).toEqual([[S2, S3, S2]]);
+    h.apply(request({ id: S1 }), request({ id: S2, jobInputs: [S1] }));
+    expect(links(h)).toEqual([
+      [S2, S3, S2],
+      [S1, S2, S1],
+    ]);
+    expect(h.job(S3).rootId).toBe(S1);
+  });
+
+  it('branches: one job feeding two later jobs roots both at it', () => {
+    const h = new Harness();
+    const left = hex('left');
+    const right = hex('right');
+    h.apply(
+      request({ id: left, jobInputs: [S1] }),
+      request({ id: S1 }),
+      request({ id: right, jobInputs: [S1] }),
+    );
+    expect(links(h)).toEqual([
+      [S1, left, S1],
+      [S1, right, S1],
+    ]);
+    expect([h.job(left).rootId, h.job(right).rootId]).toEqual([S1, S1]);
+  });
+
+  it('joins: with several job inputs, the first known input in tag order decides the root', () => {
+    const h = new Harness();
+    const background = hex('background');
+    const overlay = hex('overlay');
+    const rootOfBackground = hex('bg-root');
+    h.apply(request({ id: S1 }), request({ id: overlay, jobInputs: [background, S1] }));
+    expect(h.job(overlay).rootId).toBe(S1);
+    h.apply(request({ id: background, jobInputs: [rootOfBackground] }));
+    expect(h.job(overlay).rootId).toBe(background);
+    h.apply(request({ id: rootOfBackground }));
+    expect(h.job(overlay).rootId).toBe(rootOfBackground);
+    expect(h.job(overlay).parentIds).toEqual([background, S1]);
+    expect(links(h)).toEqual([
+      [S1, overlay, S1],
+      [background, overlay, background],
+      [rootOfBackground, background, rootOfBackground],
+    ]);
+  });
+
+  it('names each unseen job input once as an orphan and forgets waiting links when the child leaves', () => {
+    const h = new Harness({ maxJobs: 2 });
+    h.apply(request({ id: S3, jobInputs: [S1, S2, S1] }));
+    expect(h.index.stats().orphans.job_input_unseen).toBe(2);
+    expect(h.index.stats().indexSizes.pendingChainParents).toBe(2);
+    h.apply(request({ id: hex('a'), at: T0 }), request({ id: hex('b') }));
+    expect(h.index.get(S3)).toBeUndefined();
+    expect(h.index.stats().indexSizes.pendingChainParents).toBe(0);
+    h.clear().apply(request({ id: S1 }));
+    expect(h.of('chain_linked')).toEqual([]);
+  });
+});
