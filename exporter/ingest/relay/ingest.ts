@@ -1,0 +1,218 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../app/logger.js';
+import type { Config } from '../../config/schema.js';
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import { type Clock, systemClock } from '../../util/clock.js';
+import type { CursorStore } from '../cursor.js';
+import { Intake } from './intake.js';
+import { IngestMetrics } from './metrics.js';
+import { fetchRelayInfo, type Nip11Result } from './nip11.js';
+import { RelaySource } from './source.js';
+import type { RelayStatus } from './status.js';
+import { ZapTargets } from './zap-targets.js';
+
+/** Timings and bounds of live ingestion that are not user configuration. */
+export interface IngestTuning {
+  /** How often cursors are flushed and saved (also once at shutdown). */
+  readonly checkpointIntervalMs: number;
+  /** How often the zap-receipt REQs are refreshed when new DVMs appeared. */
+  readonly zapRefreshMs: number;
+  readonly connectTimeoutMs: number;
+  readonly eoseTimeoutMs: number;
+  readonly nip11TimeoutMs: number;
+  readonly stableAfterMs: number;
+  /** Events held while a sink is saturated, across all relays, before shedding. */
+  readonly maxQueuedEvents: number;
+  readonly zapTargetCapacity: number;
+  readonly fetchInfo: (url: string, timeoutMs: number) => Promise<Nip11Result>;
+}
+
+export const DEFAULT_TUNING: IngestTuning = {
+  checkpointIntervalMs: 5_000,
+  zapRefreshMs: 60_000,
+  connectTimeoutMs: 10_000,
+  eoseTimeoutMs: 30_000,
+  nip11TimeoutMs: 3_000,
+  stableAfterMs: 60_000,
+  maxQueuedEvents: 10_000,
+  zapTargetCapacity: 2_000,
+  fetchInfo: fetchRelayInfo,
+};
+
+export interface RelayIngestOptions {
+  readonly config: Config['ingest'];
+  /** Largest event accepted (pipeline.maxEventBytes); frames far beyond it end the connection. */
+  readonly maxEventBytes: number;
+  readonly pipeline: Pipeline;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly cursorStore: CursorStore;
+  readonly clock?: Clock;
+  readonly tuning?: Partial<IngestTuning>;
+  readonly random?: () => number;
+}
+
+export interface IngestStatus {
+  readonly relays: readonly RelayStatus[];
+  readonly queuedEvents: number;
+  readonly paused: boolean;
+  readonly zapTargets: number;
+  readonly lastCheckpointAt: number | null;
+}
+
+/**
+ * Live ingestion from every configured relay into one pipeline: the relay sources, the shared intake
+ * (backpressure), the zap-target set, and the checkpoint loop that persists cursors only after the
+ * sinks flushed what they cover.
+ */
+export class RelayIngest {
+  private readonly tuning: IngestTuning;
+  private readonly clock: Clock;
+  private readonly sources: RelaySource[];
+  private readonly intake: Intake;
+  private readonly zapTargets: ZapTargets;
+  private readonly metrics: IngestMetrics;
+  private saved = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+  private checkpointRunning: Promise<void> | null = null;
+  private lastCheckpointAt: number | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: RelayIngestOptions) {
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.clock = options.clock ?? systemClock;
+    const { config, pipeline, logger } = options;
+    this.zapTargets = new ZapTargets(this.tuning.zapTargetCapacity);
+    this.metrics = new IngestMetrics(options.registry, {
+      relays: () =>
+        this.sources.map((s) => ({
+          url: s.url,
+          connected: s.connected,
+          openSubscriptions: s.openSubscriptions,
+          uncoveredKinds: s.uncovered,
+          cursor: this.saved.get(s.url) ?? null,
+        })),
+      queuedEvents: () => this.intake.size,
+      zapTargets: () => this.zapTargets.size,
+    });
+    this.intake = new Intake(
+      pipeline,
+      this.tuning.maxQueuedEvents,
+      () => this.sources,
+      this.clock,
+      logger,
+      (seconds) => this.metrics.pausedSeconds.inc(seconds),
+    );
+    const relays = [...new Set(config.relays)];
+    this.sources = relays.map(
+      (url) =>
+        new RelaySource({
+          url,
+          config,
+          timing: {
+            connectTimeoutMs: this.tuning.connectTimeoutMs,
+            eoseTimeoutMs: this.tuning.eoseTimeoutMs,
+            nip11TimeoutMs: this.tuning.nip11TimeoutMs,
+            stableAfterMs: this.tuning.stableAfterMs,
+            // Frames well past the event limit are not worth reading: room for the limit, its frame and escaping.
+            maxFrameBytes: Math.max(1 << 20, options.maxEventBytes * 4),
+          },
+          clock: this.clock,
+          logger,
+          metrics: this.metrics,
+          intake: this.intake,
+          zapTargets: this.zapTargets,
+          fetchInfo: this.tuning.fetchInfo,
+          random: options.random,
+        }),
+    );
+    pipeline.subscribe(this.zapTargets.observe);
+  }
+
+  async start(): Promise<void> {
+    this.saved = await this.options.cursorStore.load();
+    for (const source of this.sources) source.start(this.saved.get(source.url) ?? null);
+    this.every(this.tuning.checkpointIntervalMs, () => {
+      this.checkpoint().catch((err: unknown) => this.options.logger.error({ err }, 'checkpoint failed'));
+    });
+    this.every(this.tuning.zapRefreshMs, () => {
+      for (const source of this.sources) source.refreshZaps();
+    });
+    this.options.logger.info(
+      { relays: this.sources.map((s) => ({ url: s.url, cursor: this.saved.get(s.url) ?? null })) },
+      'ingesting from relays',
+    );
+  }
+
+  /** Closes every subscription and socket, then flushes the sinks and saves the cursors. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const source of this.sources) source.stop();
+    await this.checkpoint();
+    this.intake.clear();
+    await this.options.cursorStore.close();
+  }
+
+  /**
+   * Takes every relay's resume point, waits for the sinks to flush everything handed to them so far, then
+   * saves those points. Runs one at a time.
+   */
+  checkpoint(): Promise<void> {
+    const run = (this.checkpointRunning ?? Promise.resolve()).then(() => this.checkpointOnce());
+    this.checkpointRunning = run.finally(() => {
+      if (this.checkpointRunning === run) this.checkpointRunning = null;
+    });
+    return run;
+  }
+
+  private async checkpointOnce(): Promise<void> {
+    const points = this.sources.map((s) => [s.url, s.checkpoint()] as const);
+    await this.options.pipeline.flush();
+    const next = new Map(this.saved);
+    for (const [url, point] of points) if (point !== null) next.set(url, point);
+    if (!sameCursors(next, this.saved)) {
+      try {
+        await this.options.cursorStore.save(next);
+      } catch (err) {
+        this.metrics.cursorSaveErrors.inc();
+        throw err;
+      }
+      this.saved = next;
+    }
+    this.lastCheckpointAt = this.clock.now();
+  }
+
+  get connectedRelays(): number {
+    return this.sources.filter((s) => s.connected).length;
+  }
+
+  /** Saved cursors by relay (what a restart would resume from). */
+  get cursors(): ReadonlyMap<string, number> {
+    return this.saved;
+  }
+
+  status(): IngestStatus {
+    return {
+      relays: this.sources.map((s) => ({ ...s.status(), cursor: this.saved.get(s.url) ?? null })),
+      queuedEvents: this.intake.size,
+      paused: this.intake.paused,
+      zapTargets: this.zapTargets.size,
+      lastCheckpointAt: this.lastCheckpointAt,
+    };
+  }
+
+  private every(ms: number, action: () => void): void {
+    const timer = setInterval(action, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+function sameCursors(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
