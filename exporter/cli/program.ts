@@ -1,15 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { register as checkConfig } from './commands/check-config.js';
 import { register as replay } from './commands/replay.js';
+import { register as run } from './commands/run.js';
+import { register as simulate } from './commands/simulate.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 
 /** Builds the `dvm-exporter` program. Each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
   const program = new Command('dvm-exporter')
-    .description('Watches Nostr Data Vending Machines (NIP-90) and exports Prometheus metrics, traces and ClickHouse history')
+    .description(
+      'Watches Nostr Data Vending Machines (NIP-90) and exports Prometheus metrics, traces and ClickHouse history',
+    )
     .version(VERSION)
     .exitOverride();
-  const commands: Array<(program: Command) => void> = [replay];
+  const commands: Array<(program: Command) => void> = [run, replay, checkConfig, simulate];
   for (const register of commands) register(program);
   return program;
 }
@@ -37,5 +42,3 @@ export async function main(argv: readonly string[]): Promise<void> {
     exitOnError(err);
   }
 }
-
-
