@@ -5,7 +5,13 @@
 export interface CursorStore {
   /** Cursor for each relay URL; relays never seen are absent. */
   load(): Promise<Map<string, number>>;
-  /** Persist cursors (called after the sinks flushed what they cover). */
-  save(cursors: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Persist cursors (called after the sinks flushed what they cover). `recentIds` (event id -> created_at)
+   * are the events accepted inside the window a restart reads again (cursor minus the safety margin);
+   * saved in the same write so that a restart neither loses nor recounts them.
+   */
+  save(cursors: ReadonlyMap<string, number>, recentIds?: ReadonlyMap<string, number>): Promise<void>;
+  /** The `recentIds` of the last save; a store that does not keep them may omit this. */
+  loadRecentIds?(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
