@@ -56,7 +56,10 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
       onSinkError: (sink, error) => logger.error({ sink, err: error }, 'sink failed to handle an event'),
     },
     {
-      shapeLimits: { maxEventBytes: config.pipeline.maxEventBytes, maxFutureSeconds: config.pipeline.maxFutureSeconds },
+      shapeLimits: {
+        maxEventBytes: config.pipeline.maxEventBytes,
+        maxFutureSeconds: config.pipeline.maxFutureSeconds,
+      },
       jobIndex: config.jobs,
       seenIdCapacity: config.pipeline.seenIdCapacity,
     },
@@ -66,7 +69,9 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     mode,
     logger,
     pipeline,
-    registry: new Registry(),
+    // OpenMetrics, because only OpenMetrics registries carry exemplars (trace ids on histograms);
+    // /metrics still serves the Prometheus text format to scrapers that ask for it.
+    registry: new Registry(Registry.OPENMETRICS_CONTENT_TYPE),
     router: Router(),
     wallClock: options.wallClock,
   };

@@ -7,7 +7,10 @@ export function addPipelineOptions(command: Command): Command {
   return command
     .option('--config <file>', 'YAML or JSON config file (env: DVM_EXPORTER_CONFIG)')
     .option('--data-dir <dir>', 'local state and the embedded ClickHouse store (default ./data)')
-    .option('--clickhouse-url <url>', 'store into a ClickHouse server instead: http(s)://user:pass@host:8123/db')
+    .option(
+      '--clickhouse-url <url>',
+      'store into a ClickHouse server instead: http(s)://user:pass@host:8123/db',
+    )
     .option('--no-store', 'do not write history to ClickHouse')
     .option('--otlp-endpoint <url>', 'send job traces over OTLP/HTTP (also OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent');

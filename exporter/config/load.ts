@@ -55,7 +55,8 @@ function readConfigFile(path: string): Json {
     throw new UsageError(`config file ${path}: ${(error as Error).message.split('\n')[0]}`);
   }
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`config file ${path}: not a mapping`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError(`config file ${path}: not a mapping`);
   return value as Json;
 }
 
@@ -76,7 +77,11 @@ interface Leaf {
 }
 
 interface SchemaNode {
-  readonly def: { readonly type: string; readonly innerType?: SchemaNode; readonly shape?: Record<string, SchemaNode> };
+  readonly def: {
+    readonly type: string;
+    readonly innerType?: SchemaNode;
+    readonly shape?: Record<string, SchemaNode>;
+  };
 }
 
 function unwrap(node: SchemaNode): SchemaNode {
@@ -135,7 +140,8 @@ function coerce(raw: string, leaf: Leaf, name: string): unknown {
   switch (leaf.type) {
     case 'number': {
       const n = Number(text);
-      if (text === '' || !Number.isFinite(n)) throw new UsageError(`config: ${name}: expected a number, got "${raw}"`);
+      if (text === '' || !Number.isFinite(n))
+        throw new UsageError(`config: ${name}: expected a number, got "${raw}"`);
       return n;
     }
     case 'boolean':

@@ -38,7 +38,10 @@ export const relayLimitsSchema = z
 
 export const ingestSchema = z
   .object({
-    relays: z.array(z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')).min(1).default([...DEFAULT_RELAYS]),
+    relays: z
+      .array(z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'))
+      .min(1)
+      .default([...DEFAULT_RELAYS]),
     limits: relayLimitsSchema.default(relayLimitsSchema.parse({})),
     /** On a first start with no cursor, backfill this far back. */
     initialBackfillSeconds: seconds.default(3_600),
@@ -56,7 +59,7 @@ export const pipelineSchema = z
   .object({
     maxEventBytes: positive.default(131_072),
     maxFutureSeconds: seconds.default(600),
-    seenIdCapacity: positive.default(500_000),
+    seenIdCapacity: positive.default(200_000),
   })
   .strict();
 
@@ -83,6 +86,8 @@ export const metricsSchema = z
     answerTimeoutSeconds: positive.default(600),
     /** A heartbeating DVM whose newest beat is older than this is gone (Amethyst: 900 s). */
     heartbeatTimeoutSeconds: positive.default(900),
+    /** A DVM with no result, feedback or beat for this long is `silent` (idle, not down). */
+    dvmSilentSeconds: positive.default(3_600),
   })
   .strict();
 

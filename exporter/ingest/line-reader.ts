@@ -16,7 +16,10 @@ export function openInput(path: string): Readable {
  * a longer line is skipped as it streams past and reported by its size, so a corrupt or hostile
  * file cannot grow memory.
  */
-export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<LineItem> {
+export async function* readLines(
+  stream: AsyncIterable<Buffer | string>,
+  maxLineBytes: number,
+): AsyncGenerator<LineItem> {
   let parts: Buffer[] = [];
   let held = 0;
   let skipped = 0;

@@ -62,3 +62,15 @@ function checkWithJs(event: NostrEvent): VerifyVerdict {
 }
 
 const JS_VERIFIER: EventVerifier = Object.freeze({ name: 'nostr-tools-js', check: checkWithJs });
+
+/**
+ * Whether the id is the hash of the event, without the signature check: enough to accept a further
+ * copy of an id already verified, since an intact event under a verified id is the verified event.
+ */
+export function idMatchesContent(event: NostrEvent): boolean {
+  try {
+    return getEventHash(event as Event) === event.id;
+  } catch {
+    return false;
+  }
+}

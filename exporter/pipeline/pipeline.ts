@@ -11,7 +11,7 @@ import {
   type ShapeLimits,
   type ShapeResult,
 } from '../model/validate.js';
-import type { EventVerifier } from '../model/verify.js';
+import { type EventVerifier, idMatchesContent } from '../model/verify.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { DomainEventBus } from './bus.js';
 import type { Sink } from './sink.js';
@@ -27,7 +27,7 @@ export interface PipelineOptions {
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   shapeLimits: DEFAULT_SHAPE_LIMITS,
   jobIndex: DEFAULT_JOB_INDEX_OPTIONS,
-  seenIdCapacity: 500_000,
+  seenIdCapacity: 200_000,
 };
 
 export interface PipelineDeps {
@@ -153,22 +153,54 @@ export class Pipeline {
     const event = shape.event;
     const receivedAt = origin.receivedAt ?? now;
     if (this.seen.has(event.id)) {
-      this.bus.publish({ type: 'event_sighted', at: this.deps.clock.now(), id: event.id, relay: origin.relay, receivedAt });
+      // A copy of a verified id skips the signature check but not the hash: an edited copy that kept
+      // the id and signature of the original is still caught.
+      if (!idMatchesContent(event)) {
+        return this.record({
+          status: 'rejected',
+          reason: 'bad_id',
+          id: event.id,
+          detail: verdictDetail(event, 'bad_id'),
+        });
+      }
+      this.bus.publish({
+        type: 'event_sighted',
+        at: this.deps.clock.now(),
+        id: event.id,
+        relay: origin.relay,
+        receivedAt,
+      });
       return this.record({ status: 'duplicate', id: event.id });
     }
     // Classification is cheap and pure, so junk kinds are turned away before the costly signature check.
     const classified = classify(event);
     if (!classified.ok) {
-      return this.record({ status: 'rejected', reason: classified.reason, id: event.id, detail: classified.detail });
+      return this.record({
+        status: 'rejected',
+        reason: classified.reason,
+        id: event.id,
+        detail: classified.detail,
+      });
     }
     const verdict = this.deps.verifier.check(event);
     if (verdict !== 'ok') {
-      return this.record({ status: 'rejected', reason: verdict, id: event.id, detail: verdictDetail(event, verdict) });
+      return this.record({
+        status: 'rejected',
+        reason: verdict,
+        id: event.id,
+        detail: verdictDetail(event, verdict),
+      });
     }
     this.seen.add(event.id);
     if (observes(this.deps.clock)) this.deps.clock.observe(event.created_at);
     const dvmEvent = classified.event;
-    this.bus.publish({ type: 'event_accepted', at: this.deps.clock.now(), event: dvmEvent, relay: origin.relay, receivedAt });
+    this.bus.publish({
+      type: 'event_accepted',
+      at: this.deps.clock.now(),
+      event: dvmEvent,
+      relay: origin.relay,
+      receivedAt,
+    });
     this.jobs.apply(dvmEvent);
     return this.record({ status: 'accepted', id: event.id, role: dvmEvent.role });
   }

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finalizeEvent } from 'nostr-tools/pure';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
+import { REAL_EVENTS_DIR } from '../support/paths.js';
 
-export const REAL_EVENTS_DIR = '/work/shared/fixtures/real-events';
+export { REAL_EVENTS_DIR };
 
 export interface RealEvent {
   /** `<folder>/<file>:<line>`, 1-based line. */

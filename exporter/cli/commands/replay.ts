@@ -18,7 +18,10 @@ export function register(program: Command): void {
   const command = program
     .command('replay')
     .description('run events from JSON Lines files through the exporter pipeline once, print a summary, exit')
-    .argument('<files...>', 'JSONL of bare events or relay ["EVENT",sub,{...}] messages; - reads stdin; .gz is gunzipped')
+    .argument(
+      '<files...>',
+      'JSONL of bare events or relay ["EVENT",sub,{...}] messages; - reads stdin; .gz is gunzipped',
+    )
     .option('--json', 'print the summary as one JSON object');
   addPipelineOptions(command).action(async (files: string[], flags: ReplayFlags) => {
     const summary = await replay(files, flags);
