@@ -69,9 +69,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     mode,
     logger,
     pipeline,
-    // OpenMetrics, because only OpenMetrics registries carry exemplars (trace ids on histograms);
-    // /metrics still serves the Prometheus text format to scrapers that ask for it.
-    registry: new Registry(Registry.OPENMETRICS_CONTENT_TYPE),
+    registry: openMetricsRegistry(),
     router: Router(),
     wallClock: options.wallClock,
   };
@@ -89,6 +87,17 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     throw error;
   }
   return { ...ctx, sinks, close: () => closeAll(sinks, logger) };
+}
+
+/**
+ * OpenMetrics, because only OpenMetrics registries carry exemplars (trace ids on histograms);
+ * /metrics still serves the Prometheus text format to scrapers that ask for it.
+ */
+function openMetricsRegistry(): Registry {
+  const registry = new Registry();
+  // prom-client's typings omit the OpenMetrics type parameter of setContentType.
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as typeof Registry.PROMETHEUS_CONTENT_TYPE);
+  return registry;
 }
 
 async function closeAll(sinks: readonly Sink[], logger: Logger): Promise<void> {

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
 import { assemble } from '../../app/assemble.js';
 import { createLogger } from '../../app/logger.js';
@@ -8,6 +9,7 @@ import type { IngestSummary } from '../../pipeline/summary.js';
 import { systemClock } from '../../util/clock.js';
 import { EventTimeClock } from '../../util/event-time-clock.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
+import { UsageError } from '../errors.js';
 import { ProgressLine } from '../progress.js';
 
 interface ReplayFlags extends PipelineFlags {
@@ -31,6 +33,7 @@ export function register(program: Command): void {
 
 export async function replay(files: readonly string[], flags: ReplayFlags): Promise<IngestSummary> {
   const config = configFromFlags(flags);
+  for (const file of files) assertReadable(file);
   const logger = createLogger(flags.logLevel ?? (flags.json ? 'warn' : config.logLevel));
   const assembly = await assemble({
     config,
@@ -55,6 +58,15 @@ export async function replay(files: readonly string[], flags: ReplayFlags): Prom
     await assembly.close();
   }
   return assembly.pipeline.summaryTotals();
+}
+
+function assertReadable(file: string): void {
+  if (file === '-') return;
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
 }
 
 export function formatSummary(summary: IngestSummary): string {
