@@ -1,5 +1,7 @@
 import type { Job } from './job-state.js';
 
+const NOTHING_LINKED = Object.freeze({ linked: [], unseen: [] });
+
 interface JobLookup {
   get(id: string): Job | undefined;
 }
@@ -29,6 +31,7 @@ export class ChainLinks {
    * Returns the linked parents and the inputs not seen yet.
    */
   linkRequest(child: Job): { readonly linked: readonly Job[]; readonly unseen: readonly string[] } {
+    if (child.parentIds.length === 0 && child.children.size === 0) return NOTHING_LINKED;
     const linked: Job[] = [];
     const unseen: string[] = [];
     for (const parentId of child.parentIds) {

@@ -40,9 +40,12 @@ export type OrphanReason =
 /** One DVM's part in one job: keyed by (request, DVM). */
 export interface DvmResponseSnapshot {
   readonly dvm: string;
-  /** Every feedback event from this DVM for this job, by created_at. Deduplicated by event id. */
+  /**
+   * Every feedback event from this DVM for this job, by created_at. Deduplicated by event id. Capped
+   * (JOB_LIMITS in jobs/options.ts); events past the cap are still emitted and counted in stats().overflow.
+   */
   readonly feedback: readonly JobFeedback[];
-  /** Every result from this DVM for this job, by created_at (the first counts). */
+  /** Every result from this DVM for this job, by created_at (the first counts). Capped like `feedback`. */
   readonly results: readonly JobResult[];
   readonly firstFeedbackAt: number | null;
   readonly firstResultAt: number | null;

@@ -105,7 +105,7 @@ export class JobIndex {
     const at = this.out.now;
     this.out.emit({ type: 'job_requested', at, job, request });
     for (const result of job.storedResults()) {
-      if (result.requestKind !== request.kind) this.out.emit({ type: 'kind_mismatch', at, job, result });
+      if (result.requestKind !== request.kind) this.kindMismatch(job, result);
     }
     const { linked, unseen } = this.store.chains.linkRequest(job);
     for (const parent of linked) {
@@ -131,7 +131,7 @@ export class JobIndex {
     this.noteAdded(added, job, response, feedback.event.id, 'feedback');
     const at = this.out.now;
     if (job.open) this.out.emit({ type: 'job_feedback', at, job, response, feedback, firstResponse });
-    else this.out.emit({ type: 'late_event', at, job, event: feedback });
+    else this.late(job, feedback);
     this.creditPayment(job, response);
     if (job.open && job.settleAt === null) this.updateErrorDeadline(job, feedback);
   }
@@ -148,10 +148,8 @@ export class JobIndex {
     const at = this.out.now;
     if (job.open)
       this.out.emit({ type: 'job_result', at, job, response, result, firstResult, firstResponse });
-    else this.out.emit({ type: 'late_event', at, job, event: result });
-    if (job.request !== null && result.requestKind !== job.kind) {
-      this.out.emit({ type: 'kind_mismatch', at, job, result });
-    }
+    else this.late(job, result);
+    if (job.request !== null && result.requestKind !== job.kind) this.kindMismatch(job, result);
     this.creditPayment(job, response);
     if (job.open && job.settleAt === null) {
       job.settleAt = windowDeadline(result.event.created_at, at, this.options.settleWindowSeconds);
@@ -244,7 +242,7 @@ export class JobIndex {
     if (job.cancellation?.event.id === cancellation.event.id) return;
     if (!job.open) {
       job.cancellation ??= cancellation;
-      this.out.emit({ type: 'late_event', at, job, event: cancellation });
+      this.late(job, cancellation);
       return;
     }
     job.cancellation = cancellation;
@@ -269,6 +267,17 @@ export class JobIndex {
       const { id: childId, rootId } = child;
       this.out.emit({ type: 'chain_linked', at: this.out.now, parentId: parent.id, childId, rootId });
     }
+  }
+
+  /** An event for a job that already ended: recorded on the job, reported instead of its usual event. */
+  private late(job: Job, event: JobFeedback | JobResult | Cancellation): void {
+    this.store.anomalies.lateEvents++;
+    this.out.emit({ type: 'late_event', at: this.out.now, job, event });
+  }
+
+  private kindMismatch(job: Job, result: JobResult): void {
+    this.store.anomalies.kindMismatches++;
+    this.out.emit({ type: 'kind_mismatch', at: this.out.now, job, result });
   }
 
   private orphan(event: DvmEvent, reason: OrphanReason): void {

@@ -55,7 +55,8 @@ export class Job implements JobSnapshot, Scheduled {
     this.customer = request.event.pubkey;
     this.createdAt = request.event.created_at;
     this.encrypted = request.encryption !== 'none';
-    this.parentIds = [...new Set(request.jobInputs)].filter((id) => id !== this.id);
+    const inputs = request.jobInputs;
+    this.parentIds = inputs.length === 0 ? inputs : [...new Set(inputs)].filter((id) => id !== this.id);
   }
 
   /** The DVM's response, created on first use; null when the job already holds its cap of DVMs. */

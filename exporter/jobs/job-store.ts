@@ -31,6 +31,7 @@ export class JobStore {
   readonly responseIds = new Map<string, DvmResponse>();
   readonly orphans = zeroOrphans();
   readonly overflow = { feedback: 0, results: 0, responses: 0 };
+  readonly anomalies = { kindMismatches: 0, lateEvents: 0 };
   private readonly evictions = zeroEvictions();
   private nextSeq = 0;
   private jobsTotal = 0;
@@ -125,6 +126,7 @@ export class JobStore {
       placeholders: this.placeholders,
       evictions: { ...this.evictions },
       orphans: { ...this.orphans },
+      ...this.anomalies,
       inFlight,
       overflow: { ...this.overflow, cancellations: this.pendingCancellations.dropped },
       indexSizes: {
@@ -155,12 +157,15 @@ export class JobStore {
     if (wasOpen) this.openJobs--;
     if (job.request === null) this.placeholders--;
     for (const response of job.responses.values()) {
-      for (const id of response.storedIds()) {
-        if (this.responseIds.get(id) === response) this.responseIds.delete(id);
-      }
+      for (const { event } of response.feedback) this.forgetResponseId(event.id, response);
+      for (const { event } of response.results) this.forgetResponseId(event.id, response);
     }
     this.chains.forget(job);
     this.evictions[reason]++;
     this.out.emit({ type: 'job_evicted', at: this.out.now, jobId: job.id, reason, wasOpen });
+  }
+
+  private forgetResponseId(id: string, response: DvmResponse): void {
+    if (this.responseIds.get(id) === response) this.responseIds.delete(id);
   }
 }

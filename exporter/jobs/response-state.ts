@@ -93,12 +93,6 @@ export class DvmResponse implements DvmResponseSnapshot {
     return this.newestResultAt >= this.pricedRequest.event.created_at ? this.pricedRequest : null;
   }
 
-  /** Every stored event id, for the response-id index. */
-  *storedIds(): IterableIterator<string> {
-    for (const feedback of this.feedback) yield feedback.event.id;
-    for (const result of this.results) yield result.event.id;
-  }
-
   private notePaymentRequest(feedback: JobFeedback): void {
     if (this.firstPaymentRequest === null || createdBefore(feedback.event, this.firstPaymentRequest.event)) {
       this.firstPaymentRequest = feedback;

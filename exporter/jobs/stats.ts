@@ -18,6 +18,10 @@ export interface JobIndexStats {
   readonly placeholders: number;
   readonly evictions: Record<EvictionReason, number>;
   readonly orphans: Record<OrphanReason, number>;
+  /** Results whose kind is not their request's kind + 1000 (still linked). */
+  readonly kindMismatches: number;
+  /** Feedback, results and cancellations that arrived after their job settled or expired. */
+  readonly lateEvents: number;
   /** Open jobs with a known request, by request kind. */
   readonly inFlight: ReadonlyMap<number, InFlightKind>;
   /** Events left out of snapshots by the per-job limits (JOB_LIMITS); they still reached the sinks. */

@@ -107,6 +107,7 @@ describe('job index: requests, feedback and results', () => {
     expect(h.types()).toEqual(['job_requested', 'job_result', 'kind_mismatch']);
     expect(h.of('kind_mismatch')[0]?.result).toBe(res);
     expect(h.job(REQ).responses.get(A)?.results).toEqual([res]);
+    expect(h.index.stats().kindMismatches).toBe(1);
   });
 
   it('marks a job encrypted from its request', () => {

@@ -37,6 +37,7 @@ describe('job index: settling after the first result', () => {
     expect(job.responses.get(B)?.results).toEqual([lateResult]);
     expect(job.responses.get(A)?.lastStatus).toBe('success');
     expect(job).toMatchObject({ outcome: 'success', endedAt: T0 });
+    expect(h.index.stats().lateEvents).toBe(2);
   });
 
   it('does not move the settle deadline when more results arrive inside the window', () => {

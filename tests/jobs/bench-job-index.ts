@@ -1,0 +1,69 @@
+/**
+ * Micro-benchmark of the job index alone (not a test): `npx tsx tests/jobs/bench-job-index.ts [jobs]`.
+ * Pre-builds a realistic mix (request, processing, payment-required, result from one to three DVMs,
+ * some chains, orphans and zaps), then times apply + tick per event, as replay drives it.
+ */
+
+import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex } from '../../exporter/jobs/job-index.js';
+import type { DvmEvent } from '../../exporter/model/dvm-event.js';
+import { ManualClock } from '../../exporter/util/clock.js';
+import { amount, feedback, hex, key, request, result, T0, zap } from './build.js';
+
+const jobs = Number(process.argv[2] ?? 100_000);
+const dvms = Array.from({ length: 20 }, (_, i) => key(`bench-dvm-${i}`));
+
+/** The events of jobs [from, to), in arrival order. */
+function buildEvents(from: number, to: number): DvmEvent[] {
+  const events: DvmEvent[] = [];
+  for (let j = from; j < to; j++) {
+    const id = hex(`bench-${j}`);
+    const at = T0 + j;
+    const jobInputs = j % 10 === 9 ? [hex(`bench-${j - 1}`)] : [];
+    events.push(request({ id, at, jobInputs }));
+    const answering = 1 + (j % 3);
+    for (let d = 0; d < answering; d++) {
+      const dvm = dvms[(j + d) % dvms.length]!;
+      events.push(feedback({ requestId: id, dvm, status: 'processing', at: at + 1 }));
+      if (d === 0)
+        events.push(feedback({ requestId: id, dvm, status: 'payment-required', amount: amount(1000), at }));
+      const res = result({ requestId: id, dvm, at: at + 3 });
+      events.push(res);
+      if (d === 0 && j % 5 === 0) events.push(zap([res.event.id], at + 4));
+    }
+    if (j % 20 === 0) events.push(result({ requestId: hex(`bench-orphan-${j}`), at }));
+  }
+  return events;
+}
+
+// Events are built in chunks outside the timed part, so the heap holds what the index keeps, as in a
+// real pipeline where each parsed event dies young unless a job retains it.
+const CHUNK = 5_000;
+let emitted = 0;
+let count = 0;
+let nanos = 0n;
+const clock = new ManualClock(T0);
+const index = new JobIndex(DEFAULT_JOB_INDEX_OPTIONS, clock, () => {
+  emitted++;
+});
+for (let from = 0; from < jobs; from += CHUNK) {
+  const events = buildEvents(from, Math.min(jobs, from + CHUNK));
+  count += events.length;
+  const start = process.hrtime.bigint();
+  for (const event of events) {
+    if (event.event.created_at > clock.now()) clock.set(event.event.created_at);
+    index.apply(event);
+    index.tick();
+  }
+  nanos += process.hrtime.bigint() - start;
+}
+const start = process.hrtime.bigint();
+index.drain();
+nanos += process.hrtime.bigint() - start;
+const seconds = Number(nanos) / 1e9;
+const stats = index.stats();
+const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+console.log(
+  `${count} events, ${jobs} jobs: ${(count / seconds).toFixed(0)} events/s ` +
+    `(${seconds.toFixed(2)} s in the index, ${emitted} domain events, tracked ${stats.jobsTracked}, ` +
+    `evicted ${stats.evictions.cap} by cap and ${stats.evictions.age} by age, heap ${heapMiB.toFixed(0)} MiB)`,
+);
