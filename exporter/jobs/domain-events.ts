@@ -160,10 +160,15 @@ export interface LateEvent extends Base<'late_event'> {
   readonly event: JobFeedback | JobResult | Cancellation;
 }
 
-/** A chain edge: `child` has a `job` input naming `parent`. */
+/** A chain edge: `child` has a `job` input naming `parent`. Emitted once per edge, whichever end came first. */
 export interface ChainLinked extends Base<'chain_linked'> {
   readonly parentId: string;
   readonly childId: string;
+  /**
+   * The child's root as known now (its first linked job input, in tag order, decides it). When the
+   * child joins several chains, a parent other than its first input may have a different root; a later
+   * arrival higher up can also move the root: the snapshots in job events always carry the current one.
+   */
   readonly rootId: string;
 }
 
