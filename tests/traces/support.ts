@@ -11,7 +11,10 @@ import type { ReceivedSpan } from '../support/otlp-receiver.js';
 /** Fast batches for tests: export as soon as a few spans are queued or 20 ms pass. */
 export const TEST_BATCH: Partial<BatchTuning> = { scheduledDelayMillis: 20, exportTimeoutMillis: 2_000 };
 
-export function traceSink(url: string, options: { registry?: Registry; batch?: Partial<BatchTuning> } = {}) {
+export function traceSink(
+  url: string,
+  options: { registry?: Registry; batch?: Partial<BatchTuning>; backpressure?: boolean } = {},
+) {
   const registry = options.registry ?? new Registry();
   const sink = new TraceSink({
     target: { url, headers: {} },
@@ -20,6 +23,7 @@ export function traceSink(url: string, options: { registry?: Registry; batch?: P
     logger: createLogger('silent', false),
     rememberJobs: 1_000,
     batch: { ...TEST_BATCH, ...options.batch },
+    backpressure: options.backpressure ?? false,
   });
   return { sink, registry };
 }

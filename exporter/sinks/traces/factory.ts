@@ -22,5 +22,6 @@ export const traceSinkFactory: SinkFactory = async (ctx) => {
     registry: ctx.registry,
     logger: ctx.logger,
     rememberJobs: ctx.config.jobs.maxJobs,
+    backpressure: ctx.mode === 'replay',
   });
 };

@@ -49,7 +49,8 @@ export const OK_STATUS: SpanStatusSpec = { error: false };
 /** Drops undefined and null values so optional facts simply do not appear on the span. */
 export function compact(attributes: Record<string, Attributes[string] | null>): Attributes {
   const out: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
+  for (const key in attributes) {
+    const value = attributes[key];
     if (value !== undefined && value !== null) out[key] = value;
   }
   return out;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Deterministic trace and span ids, derived from Nostr event ids (uniform SHA-256 hex), so a replay
@@ -17,7 +17,7 @@ const HEX_64 = /^[0-9a-f]{64}$/;
 const ZERO = /^0+$/;
 
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**

@@ -44,6 +44,12 @@ export interface TraceSinkOptions {
   /** Jobs remembered for chain placement and late events; the job index's cap is a good value. */
   readonly rememberJobs: number;
   readonly batch?: Partial<BatchTuning>;
+  /**
+   * Ask ingestion to wait while the export queue is three-quarters full, instead of dropping spans
+   * (replay, where a complete set of traces is the point). Never while exports are failing: a backend
+   * that is down costs dropped spans, not a stalled replay. Off for `run`, where relays must be read.
+   */
+  readonly backpressure?: boolean;
 }
 
 /**
@@ -64,12 +70,19 @@ export class TraceSink implements Sink {
   private readonly logger: Logger;
   private exportFailing = false;
   private closed = false;
+  private readonly backpressure: boolean;
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  private roomWaiters: Array<() => void> = [];
 
   constructor(options: TraceSinkOptions) {
     const tuning: BatchTuning = { ...DEFAULT_BATCH_TUNING, ...options.batch };
     this.logger = options.logger;
     this.memory = new ChainMemory(options.rememberJobs);
     this.ledger = new SpanLedger(options.registry, tuning.maxQueueSize);
+    this.backpressure = options.backpressure ?? false;
+    this.highWater = Math.max(1, Math.floor(tuning.maxQueueSize * 0.75));
+    this.lowWater = Math.floor(tuning.maxQueueSize * 0.25);
     const otlp = new OTLPTraceExporter({
       url: options.target.url,
       headers: { ...options.target.headers },
@@ -140,6 +153,15 @@ export class TraceSink implements Sink {
     return this.ledger.pending;
   }
 
+  capacity(): Promise<void> | null {
+    if (!this.backpressure || this.closed || this.exportFailing || this.ledger.pending < this.highWater)
+      return null;
+    const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    // Send what is queued now rather than after the batch delay.
+    this.provider.forceFlush().catch(() => {});
+    return room;
+  }
+
   async flush(): Promise<void> {
     try {
       await this.provider.forceFlush();
@@ -152,6 +174,7 @@ export class TraceSink implements Sink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.releaseWaiters();
     try {
       await this.provider.shutdown();
     } catch {
@@ -226,8 +249,21 @@ export class TraceSink implements Sink {
     }
   }
 
+  private releaseWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private exportSettled(): void {
+    if (this.roomWaiters.length > 0 && (this.exportFailing || this.ledger.pending <= this.lowWater)) {
+      this.releaseWaiters();
+    }
+  }
+
   private exportSucceeded(count: number): void {
     this.ledger.exportSucceeded(count);
+    this.exportSettled();
     if (this.exportFailing) {
       this.exportFailing = false;
       this.logger.info('trace export recovered');
@@ -248,5 +284,6 @@ export class TraceSink implements Sink {
         'trace export failed; spans are dropped and counted',
       );
     }
+    this.exportSettled();
   }
 }
