@@ -7,6 +7,7 @@ import type { CursorStore } from '../cursor.js';
 import { Intake } from './intake.js';
 import { IngestMetrics } from './metrics.js';
 import { fetchRelayInfo, type Nip11Result } from './nip11.js';
+import { RecentIds } from './recent-ids.js';
 import { RelaySource } from './source.js';
 import type { RelayStatus } from './status.js';
 import { ZapTargets } from './zap-targets.js';
@@ -24,6 +25,8 @@ export interface IngestTuning {
   /** Events held while a sink is saturated, across all relays, before shedding. */
   readonly maxQueuedEvents: number;
   readonly zapTargetCapacity: number;
+  /** Accepted ids remembered across a restart (see recent-ids.ts). */
+  readonly recentIdCapacity: number;
   readonly fetchInfo: (url: string, timeoutMs: number) => Promise<Nip11Result>;
 }
 
@@ -36,6 +39,7 @@ export const DEFAULT_TUNING: IngestTuning = {
   stableAfterMs: 60_000,
   maxQueuedEvents: 10_000,
   zapTargetCapacity: 2_000,
+  recentIdCapacity: 100_000,
   fetchInfo: fetchRelayInfo,
 };
 
@@ -70,9 +74,11 @@ export class RelayIngest {
   private readonly clock: Clock;
   private readonly sources: RelaySource[];
   private readonly intake: Intake;
+  private recent: RecentIds;
   private readonly zapTargets: ZapTargets;
   private readonly metrics: IngestMetrics;
   private saved = new Map<string, number>();
+  private savedRecent = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private checkpointRunning: Promise<void> | null = null;
   private lastCheckpointAt: number | null = null;
@@ -95,8 +101,10 @@ export class RelayIngest {
       queuedEvents: () => this.intake.size,
       zapTargets: () => this.zapTargets.size,
     });
+    this.recent = new RecentIds(new Map(), this.tuning.recentIdCapacity);
     this.intake = new Intake(
       pipeline,
+      this.recent,
       this.tuning.maxQueuedEvents,
       () => this.sources,
       this.clock,
@@ -130,7 +138,11 @@ export class RelayIngest {
   }
 
   async start(): Promise<void> {
-    this.saved = await this.options.cursorStore.load();
+    const store = this.options.cursorStore;
+    this.saved = await store.load();
+    const prior = (await store.loadRecentIds?.()) ?? new Map<string, number>();
+    this.recent = new RecentIds(prior, this.tuning.recentIdCapacity);
+    this.intake.useRecentIds(this.recent);
     for (const source of this.sources) source.start(this.saved.get(source.url) ?? null);
     this.every(this.tuning.checkpointIntervalMs, () => {
       this.checkpoint().catch((err: unknown) => this.options.logger.error({ err }, 'checkpoint failed'));
@@ -170,19 +182,32 @@ export class RelayIngest {
 
   private async checkpointOnce(): Promise<void> {
     const points = this.sources.map((s) => [s.url, s.checkpoint()] as const);
-    await this.options.pipeline.flush();
     const next = new Map(this.saved);
     for (const [url, point] of points) if (point !== null) next.set(url, point);
-    if (!sameCursors(next, this.saved)) {
+    const recent = this.recent.snapshot(this.rereadFloor(next));
+    await this.options.pipeline.flush();
+    if (!sameCursors(next, this.saved) || !sameCursors(recent, this.savedRecent)) {
       try {
-        await this.options.cursorStore.save(next);
+        await this.options.cursorStore.save(next, recent);
       } catch (err) {
         this.metrics.cursorSaveErrors.inc();
         throw err;
       }
       this.saved = next;
+      this.savedRecent = recent;
     }
     this.lastCheckpointAt = this.clock.now();
+  }
+
+  /** Oldest created_at a restart would read again: the lowest cursor minus the safety margin. */
+  private rereadFloor(cursors: ReadonlyMap<string, number>): number {
+    const { config } = this.options;
+    const lowest = this.sources.reduce(
+      (min, s) =>
+        Math.min(min, cursors.get(s.url) ?? Math.floor(this.clock.now()) - config.initialBackfillSeconds),
+      Number.POSITIVE_INFINITY,
+    );
+    return lowest - config.cursorSafetySeconds;
   }
 
   get connectedRelays(): number {

@@ -2,6 +2,7 @@ import type { Logger } from '../../app/logger.js';
 import type { IngestOutcome } from '../../model/reasons.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Clock } from '../../util/clock.js';
+import type { RecentIds } from './recent-ids.js';
 
 /** The side of a relay source that the intake talks to. */
 export interface IntakeClient {
@@ -41,6 +42,7 @@ export class Intake {
 
   constructor(
     private readonly pipeline: Pipeline,
+    private recent: RecentIds,
     private readonly maxQueued: number,
     private readonly clients: () => Iterable<IntakeClient>,
     private readonly clock: Clock,
@@ -62,6 +64,11 @@ export class Intake {
       return;
     }
     this.queue.push(item);
+  }
+
+  /** Swaps in the ids loaded at start (before any event arrives). */
+  useRecentIds(recent: RecentIds): void {
+    this.recent = recent;
   }
 
   /** A frame that is not even JSON: counted by the pipeline, reported to its relay. */
@@ -145,12 +152,19 @@ export class Intake {
   }
 
   private process(item: IntakeItem): void {
+    const id = (item.event as { id?: unknown } | null)?.id;
+    if (this.recent.acceptedBefore(id)) {
+      item.client.handled({ status: 'duplicate', id: id as string }, item.createdAt);
+      return;
+    }
     let outcome: IngestOutcome;
     try {
       outcome = this.pipeline.ingestValue(item.event, item.eventBytes, {
         relay: item.client.url,
         receivedAt: item.receivedAt,
       });
+      if (outcome.status === 'accepted' && item.createdAt !== null)
+        this.recent.add(outcome.id, item.createdAt);
     } catch (err) {
       // The pipeline promises not to throw; if it does, one event is lost loudly, not the exporter.
       this.logger.error({ err, relay: item.client.url }, 'pipeline threw on a relay event');

@@ -39,6 +39,7 @@ export class RelaySocket {
   private readonly ws: WebSocket;
   private lastTraffic: number;
   private lastPing = 0;
+  private lastCheck = 0;
   private timer: NodeJS.Timeout | null = null;
   private ended = false;
   private opened = false;
@@ -120,13 +121,22 @@ export class RelaySocket {
   private startLiveness(): void {
     const { pingIntervalMs, deadAfterMs } = this.options;
     const every = Math.max(50, Math.min(pingIntervalMs, deadAfterMs / 3));
-    this.timer = setInterval(() => this.checkLiveness(), every);
+    this.lastCheck = this.options.clock.now();
+    this.timer = setInterval(() => this.checkLiveness(every), every);
     this.timer.unref();
   }
 
-  private checkLiveness(): void {
-    if (!this.open || this.ws.isPaused) return;
+  private checkLiveness(everyMs: number): void {
     const now = this.options.clock.now();
+    const sinceCheckMs = (now - this.lastCheck) * 1000;
+    this.lastCheck = now;
+    if (!this.open || this.ws.isPaused) return;
+    // A late check means this process stalled (CPU, GC): frames that arrived meanwhile are still waiting
+    // behind this timer, so the silence is ours, not the relay's. Judge again from now.
+    if (sinceCheckMs > 2 * everyMs) {
+      this.touch();
+      return;
+    }
     const quietMs = (now - this.lastTraffic) * 1000;
     if (quietMs >= this.options.deadAfterMs) {
       this.ws.terminate();
