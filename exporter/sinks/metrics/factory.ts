@@ -1,0 +1,39 @@
+import { collectDefaultMetrics, type Registry } from 'prom-client';
+import type { SinkFactory } from '../../app/assemble.js';
+import { MetricsSink } from './metrics-sink.js';
+
+export interface MetricsSinkFactoryOptions {
+  /** prom-client's `process_*` and `nodejs_*` metrics, live only (a replay's output stays deterministic). */
+  readonly defaultMetrics?: boolean;
+}
+
+/** Errors logged in full before the log is thinned to one in a thousand. */
+const ERRORS_LOGGED_IN_FULL = 10;
+
+/** The metrics sink on the shared registry. Always on: the registry is what /metrics and --metrics-out expose. */
+export function createMetricsSinkFactory(options: MetricsSinkFactoryOptions = {}): SinkFactory {
+  return async (ctx) => {
+    if (ctx.mode === 'run' && (options.defaultMetrics ?? true)) registerDefaultMetrics(ctx.registry);
+    let errors = 0;
+    return new MetricsSink({
+      registry: ctx.registry,
+      mode: ctx.mode,
+      wallClock: ctx.wallClock,
+      options: ctx.config.metrics,
+      maxJobs: ctx.config.jobs.maxJobs,
+      pipeline: ctx.pipeline,
+      onError: (err, context) => {
+        errors++;
+        if (errors <= ERRORS_LOGGED_IN_FULL || errors % 1000 === 0) {
+          ctx.logger.error({ err, context, errors }, 'metrics sink failed to record an event');
+        }
+      },
+    });
+  };
+}
+
+/** Once per registry, whoever asks first. */
+export function registerDefaultMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_cpu_seconds_total')) return;
+  collectDefaultMetrics({ register: registry });
+}
