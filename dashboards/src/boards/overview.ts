@@ -1,0 +1,285 @@
+import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { sqlTable, sqlTimeSeries } from '../lib/clickhouse.js';
+import { dashboard } from '../lib/dashboard.js';
+import { section } from '../lib/layout.js';
+import { dashboardUrl, rowField, seriesLabel, toDvm, toKind } from '../lib/links.js';
+import { markdown, stat, timeSeries, UNITS } from '../lib/panels.js';
+import { promInstant, promRange, promRangeWithExemplars } from '../lib/prometheus.js';
+import { countOrZero, quantile, RATE, rateBy, withDvmName } from '../lib/promql.js';
+import { dvmName, kindLabel } from '../lib/sql.js';
+import { DASHBOARD_UIDS } from '../lib/uids.js';
+
+/**
+ * The home page: DVMDash v0.1's fourteen global numbers (all time, from ClickHouse), then what it
+ * never had: live rates, liveness and alerts from Prometheus, and plots over time.
+ */
+
+const countStat = (title: string, description: string, rawSql: string) =>
+  stat({ title, description, unit: UNITS.count, targets: [sqlTable(rawSql)] });
+
+const uniqueEvents = (role: string, window: string) =>
+  `SELECT uniqExact(id) AS value FROM events WHERE role = '${role}' AND created_at >= now() - INTERVAL ${window}`;
+
+const allTimeCards = [
+  countStat(
+    'DVM requests',
+    'All-time count of job requests (kinds 5000-5999), each event once.',
+    `SELECT uniqExactMerge(events) AS value FROM events_daily WHERE role = 'request'`,
+  ),
+  countStat(
+    'DVM results',
+    'All-time count of job results (kinds 6000-6999), each event once.',
+    `SELECT uniqExactMerge(events) AS value FROM events_daily WHERE role = 'result'`,
+  ),
+  countStat('Requests, 24 h', 'Requests created in the last 24 hours.', uniqueEvents('request', '1 DAY')),
+  countStat('Results, 24 h', 'Results created in the last 24 hours.', uniqueEvents('result', '1 DAY')),
+  countStat('Requests, 1 week', 'Requests created in the last 7 days.', uniqueEvents('request', '7 DAY')),
+  countStat('Results, 1 week', 'Results created in the last 7 days.', uniqueEvents('result', '7 DAY')),
+  countStat(
+    'Request kinds seen',
+    'Distinct request kinds ever seen.',
+    `SELECT uniqExact(kind) AS value FROM events_daily WHERE role = 'request'`,
+  ),
+  countStat(
+    'Result kinds seen',
+    'Distinct result kinds ever seen.',
+    `SELECT uniqExact(kind) AS value FROM events_daily WHERE role = 'result'`,
+  ),
+  countStat(
+    'DVM pubkeys seen',
+    'Keys that answered a job (result or feedback), announced a DVM (NIP-89) or sent heartbeats.',
+    `SELECT count() AS value FROM dvms`,
+  ),
+  countStat(
+    'DVM profiles seen',
+    'DVMs with a NIP-89 announcement (kind 31990).',
+    `SELECT count() AS value FROM dvm_profiles`,
+  ),
+  countStat(
+    'Unique users',
+    'Distinct authors of job requests, all time.',
+    `SELECT uniqExactMerge(authors) AS value FROM events_daily WHERE role = 'request'`,
+  ),
+  stat({
+    title: 'Total sats paid to DVMs',
+    description:
+      'Estimate: a DVM that asked for payment on a job and then delivered a result is taken as paid, once per job ' +
+      'and DVM, with the invoice amount when the bolt11 decodes and the amount tag otherwise.',
+    unit: UNITS.sats,
+    decimals: 0,
+    targets: [sqlTable(`SELECT sum(earned_msat) / 1000 AS value FROM job_responses`)],
+  }),
+];
+
+const popularCards = [
+  stat({
+    title: 'Most popular DVM',
+    description: 'The DVM with the most jobs it delivered a result for, all time.',
+    unit: UNITS.text,
+    width: 12,
+    textField: 'name',
+    links: [toDvm(rowField('dvm'))],
+    targets: [
+      sqlTable(`
+        SELECT a.dvm AS dvm, ${dvmName('a.dvm', 'p.name')} AS name, a.jobs_delivered AS jobs
+        FROM dvm_activity AS a
+        LEFT JOIN dvm_profiles AS p ON p.dvm = a.dvm
+        ORDER BY jobs DESC, dvm
+        LIMIT 1`),
+    ],
+  }),
+  stat({
+    title: 'Most popular kind',
+    description: 'The request kind with the most distinct requesting users, all time.',
+    unit: UNITS.text,
+    width: 12,
+    textField: 'label',
+    links: [toKind(rowField('kind'))],
+    targets: [
+      sqlTable(`
+        SELECT kind, ${kindLabel('kind')} AS label, users
+        FROM (
+            SELECT kind, uniqExactMerge(authors) AS users
+            FROM events_daily
+            WHERE role = 'request'
+            GROUP BY kind
+        )
+        ORDER BY users DESC, kind
+        LIMIT 1`),
+    ],
+  }),
+];
+
+const dvmsPage = dashboardUrl(DASHBOARD_UIDS.dvms, {});
+
+const liveCards = [
+  stat({
+    title: 'Requests / s',
+    description: 'Job requests per second, live (events created within the live window).',
+    unit: UNITS.requestRate,
+    sparkline: true,
+    targets: [promRange(rateBy('dvm_job_requests_total', []))],
+  }),
+  stat({
+    title: 'Results / s',
+    description: 'Job results per second, live.',
+    unit: UNITS.requestRate,
+    sparkline: true,
+    targets: [promRange(rateBy('dvm_job_results_total', []))],
+  }),
+  stat({
+    title: 'Encrypted requests',
+    description: 'Share of requests in the selected range whose inputs are encrypted (NIP-04 or NIP-44).',
+    unit: UNITS.ratio,
+    targets: [
+      promInstant(
+        'sum(increase(dvm_job_requests_total{encrypted="true"}[$__range])) / sum(increase(dvm_job_requests_total[$__range]))',
+      ),
+    ],
+  }),
+  stat({
+    title: 'DVMs up',
+    description: 'DVMs with no evidence of trouble: idle DVMs count as up.',
+    unit: UNITS.count,
+    steps: [{ value: null, color: 'green' }],
+    links: [{ title: 'All DVMs', url: dvmsPage }],
+    targets: [promInstant(countOrZero('dvm_up == 1'))],
+  }),
+  stat({
+    title: 'DVMs down',
+    description: 'DVMs whose addressed jobs went unanswered, or whose heartbeats stopped.',
+    unit: UNITS.count,
+    steps: [
+      { value: null, color: 'green' },
+      { value: 1, color: 'red' },
+    ],
+    links: [{ title: 'All DVMs', url: dvmsPage }],
+    targets: [promInstant(countOrZero('dvm_up == 0'))],
+  }),
+  stat({
+    title: 'Alerts firing',
+    description: 'Prometheus alerts firing now (rules in provisioning/prometheus/rules).',
+    unit: UNITS.count,
+    steps: [
+      { value: null, color: 'green' },
+      { value: 1, color: 'red' },
+    ],
+    links: [{ title: 'Alert rules', url: '/alerting/list' }],
+    targets: [promInstant(countOrZero('ALERTS{alertstate="firing"}'))],
+  }),
+];
+
+const overTime = [
+  timeSeries({
+    title: 'Requests and results (history)',
+    description: 'From ClickHouse by created_at: includes backfilled history, each event once.',
+    unit: UNITS.count,
+    bars: true,
+    targets: [
+      sqlTimeSeries(`
+        SELECT $__timeInterval(created_at) AS time,
+               uniqExactIf(id, role = 'request') AS requests,
+               uniqExactIf(id, role = 'result') AS results
+        FROM events
+        WHERE $__timeFilter(created_at) AND role IN ('request', 'result')
+        GROUP BY time
+        ORDER BY time`),
+    ],
+  }),
+  timeSeries({
+    title: 'Live requests by kind',
+    unit: UNITS.requestRate,
+    stacked: true,
+    links: [toKind(seriesLabel('kind'))],
+    targets: [promRange(rateBy('dvm_job_requests_total', ['kind']), '{{kind}}')],
+  }),
+  timeSeries({
+    title: 'Unique users and active DVMs per day',
+    description: 'Distinct requesting users, and DVMs that sent a result or feedback, per day of created_at.',
+    unit: UNITS.count,
+    bars: true,
+    targets: [
+      sqlTimeSeries(`
+        SELECT toDateTime(day) AS time, uniqExactMerge(authors) AS users
+        FROM events_daily
+        WHERE $__dateFilter(day) AND role = 'request'
+        GROUP BY time
+        ORDER BY time`),
+      sqlTimeSeries(
+        `
+        SELECT toDateTime(day) AS time, uniqExact(dvm) AS dvms
+        FROM dvm_daily
+        WHERE $__dateFilter(day)
+        GROUP BY time
+        ORDER BY time`,
+        'B',
+      ),
+    ],
+  }),
+  timeSeries({
+    title: 'Top 10 DVMs by results',
+    unit: UNITS.requestRate,
+    links: [toDvm(seriesLabel('dvm'))],
+    targets: [promRange(withDvmName(`topk(10, ${rateBy('dvm_job_results_total', ['dvm'])})`), '{{name}}')],
+  }),
+  timeSeries({
+    title: 'Job duration (request to result)',
+    description: 'Quantiles over all DVMs. Exemplars link to the trace of a job.',
+    unit: UNITS.seconds,
+    targets: [
+      promRangeWithExemplars(quantile(0.5, 'dvm_job_duration_seconds', []), 'p50'),
+      promRangeWithExemplars(quantile(0.95, 'dvm_job_duration_seconds', []), 'p95', 'B'),
+    ],
+  }),
+  timeSeries({
+    title: 'Encrypted share of requests',
+    unit: UNITS.ratio,
+    min: 0,
+    max: 1,
+    targets: [
+      promRange(
+        `sum(rate(dvm_job_requests_total{encrypted="true"}[${RATE}])) / sum(rate(dvm_job_requests_total[${RATE}]))`,
+        'encrypted',
+      ),
+    ],
+  }),
+  timeSeries({
+    title: 'Feedback by status',
+    unit: UNITS.requestRate,
+    stacked: true,
+    targets: [promRange(rateBy('dvm_job_feedback_total', ['status']), '{{status}}')],
+  }),
+  timeSeries({
+    title: 'Sats per hour',
+    description: 'Requested in payment-required feedback, and earned (asked, then delivered).',
+    unit: UNITS.sats,
+    targets: [
+      promRange(`${rateBy('dvm_payment_requested_millisats_total', [])} * 3600 / 1000`, 'requested'),
+      promRange(`${rateBy('dvm_payment_earned_millisats_total', [])} * 3600 / 1000`, 'earned', 'B'),
+    ],
+  }),
+];
+
+export function overview(): DashboardBuilder {
+  const d = dashboard({
+    uid: DASHBOARD_UIDS.overview,
+    title: 'DVM overview',
+    description:
+      'Every Nostr Data Vending Machine the exporter sees: all-time totals, live rates and health.',
+  });
+  const go = (uid: string, text: string) => `[${text}](/d/${uid})`;
+  d.withPanel(
+    markdown(
+      'Where to go',
+      `All ${go(DASHBOARD_UIDS.dvms, 'DVMs')} · all ${go(DASHBOARD_UIDS.kinds, 'kinds')} · ` +
+        `${go(DASHBOARD_UIDS.recentRequests, 'recent requests')} · ${go(DASHBOARD_UIDS.jobDebug, 'debug a job')} · ` +
+        `${go(DASHBOARD_UIDS.exporterHealth, 'exporter health')}. Click any DVM, kind or job to open it.`,
+      24,
+      2,
+    ),
+  );
+  section(d, 'All time (ClickHouse)', [...allTimeCards, ...popularCards]);
+  section(d, 'Live (Prometheus)', liveCards);
+  section(d, 'Over time', overTime);
+  return d;
+}

@@ -1,0 +1,42 @@
+import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { CATALOG } from './catalog.js';
+
+/** Where the generated JSON lives, relative to the repository root; Grafana mounts this directory. */
+export const OUTPUT_DIR = 'dashboards/json';
+
+export interface RenderedDashboard {
+  /** Path relative to the repository root: `dashboards/json/<folder>/<uid>.json`. */
+  path: string;
+  uid: string;
+  json: string;
+}
+
+/**
+ * Builds every dashboard and serialises it. Pure and deterministic: the same sources always give the
+ * same bytes, which is what the staleness check compares.
+ */
+export function renderAll(): RenderedDashboard[] {
+  return CATALOG.map(({ folder, build }) => {
+    const dashboard = build().build();
+    numberPanels(dashboard);
+    const uid = dashboard.uid;
+    if (uid === undefined) throw new Error(`dashboard "${dashboard.title}" has no uid`);
+    return {
+      path: `${OUTPUT_DIR}/${folder}/${uid}.json`,
+      uid,
+      json: `${JSON.stringify(dashboard, null, 2)}\n`,
+    };
+  });
+}
+
+/** Stable panel ids (1, 2, ...) in layout order, so `viewPanel=` links survive regeneration. */
+function numberPanels(dashboard: Dashboard): void {
+  let next = 1;
+  const visit = (panels: ReadonlyArray<Panel | RowPanel>): void => {
+    for (const panel of panels) {
+      panel.id = next++;
+      if (panel.type === 'row') visit((panel as RowPanel).panels ?? []);
+    }
+  };
+  visit(dashboard.panels ?? []);
+}
