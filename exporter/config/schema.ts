@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_JOB_INDEX_OPTIONS } from '../jobs/options.js';
+import { DEFAULT_SHAPE_LIMITS } from '../model/validate.js';
 
 /**
  * The exporter's configuration: one strict schema (unknown keys are errors) shared by every command.
@@ -57,18 +59,18 @@ export const ingestSchema = z
 
 export const pipelineSchema = z
   .object({
-    maxEventBytes: positive.default(131_072),
-    maxFutureSeconds: seconds.default(600),
+    maxEventBytes: positive.default(DEFAULT_SHAPE_LIMITS.maxEventBytes),
+    maxFutureSeconds: seconds.default(DEFAULT_SHAPE_LIMITS.maxFutureSeconds),
     seenIdCapacity: positive.default(200_000),
   })
   .strict();
 
 export const jobsSchema = z
   .object({
-    maxJobs: positive.default(50_000),
-    horizonSeconds: positive.default(86_400),
-    settleWindowSeconds: seconds.default(120),
-    expirySeconds: positive.default(3_600),
+    maxJobs: positive.default(DEFAULT_JOB_INDEX_OPTIONS.maxJobs),
+    horizonSeconds: positive.default(DEFAULT_JOB_INDEX_OPTIONS.horizonSeconds),
+    settleWindowSeconds: seconds.default(DEFAULT_JOB_INDEX_OPTIONS.settleWindowSeconds),
+    expirySeconds: positive.default(DEFAULT_JOB_INDEX_OPTIONS.expirySeconds),
   })
   .strict();
 

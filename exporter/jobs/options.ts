@@ -11,7 +11,7 @@ export interface JobIndexOptions {
 }
 
 export const DEFAULT_JOB_INDEX_OPTIONS: JobIndexOptions = Object.freeze({
-  maxJobs: 50_000,
+  maxJobs: 20_000,
   horizonSeconds: 86_400,
   settleWindowSeconds: 120,
   expirySeconds: 3_600,
