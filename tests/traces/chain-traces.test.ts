@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cancellation, feedback, hex, key, request, result, T0 } from '../jobs/build.js';
+import { cancellation, feedback, hex, key, request, result, T0, zap } from '../jobs/build.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { IndexDriver, only, traceSink, tree } from './support.js';
 
@@ -152,6 +152,32 @@ describe('chains: steps are children of the job they build on, in the root’s t
       { traceId: S2.slice(0, 32), spanId: S2.slice(32, 48), attributes: { 'dvm.chain.input': S2 } },
     ]);
   });
+
+  it('a second input that arrives late gets a chain-link span in its own trace pointing at the step', async () => {
+    const [P1, P2, J] = [hex('first-input'), hex('second-input'), hex('fan-in')];
+    const spans = await traced((d) =>
+      d
+        .at(0, request({ id: P1, at: T0 }))
+        .at(2, result({ requestId: P1, dvm: A, at: T0 + 2 }))
+        .at(3, request({ id: J, at: T0 + 3, jobInputs: [P1, P2] }))
+        .at(6, result({ requestId: J, dvm: B, at: T0 + 6 }))
+        .at(300) // both settled; P2 unknown so far
+        .at(301, request({ id: P2, at: T0 + 1 }))
+        .at(302, result({ requestId: P2, dvm: A, at: T0 + 302 }))
+        .at(700),
+    );
+    const fanIn = jobSpan(spans, J);
+    expect([fanIn.traceId, fanIn.parentSpanId]).toEqual([P1.slice(0, 32), P1.slice(32, 48)]);
+    expect(fanIn.links).toEqual([
+      { traceId: P2.slice(0, 32), spanId: P2.slice(32, 48), attributes: { 'dvm.chain.input': P2 } },
+    ]);
+    const link = only(spans, (s) => s.name === 'dvm.chain.link');
+    expect([link.traceId, link.parentSpanId]).toEqual([P2.slice(0, 32), P2.slice(32, 48)]);
+    expect(link.links).toEqual([
+      { traceId: P1.slice(0, 32), spanId: J.slice(32, 48), attributes: { 'dvm.chain.child': J } },
+    ]);
+    expect(link.attributes['dvm.chain.root']).toBe(P1);
+  });
 });
 
 describe('late events: still a span, in the same trace', () => {
@@ -200,5 +226,32 @@ describe('late events: still a span, in the same trace', () => {
     const afterCancel = only(spans, (s) => s.attributes['dvm.late.role'] === 'cancellation');
     expect(afterCancel.parentSpanId).toBe(REQ.slice(32, 48));
     expect(afterCancel.attributes['nostr.event.id']).toBe(kill.event.id);
+  });
+
+  it('a zap after settlement is a span under the zapped DVM’s response span', async () => {
+    const REQ = hex('zapped-late');
+    const res = result({ requestId: REQ, dvm: A, at: T0 + 3 });
+    const receipt = zap([res.event.id], T0 + 200);
+    const spans = await traced((d) =>
+      d
+        .at(0, request({ id: REQ, at: T0 }))
+        .at(3, res)
+        .at(130)
+        .at(200, receipt),
+    );
+    const span = only(spans, (s) => s.name === 'dvm.zap');
+    expect(span.traceId).toBe(REQ.slice(0, 32));
+    expect(span.parentSpanId).toBe(sha16(REQ + A));
+    expect(span.spanId).toBe(receipt.event.id.slice(0, 16));
+    expect([span.start, span.end]).toEqual([T0 + 200, T0 + 200]);
+    expect(span.attributes).toEqual({
+      'nostr.event.id': receipt.event.id,
+      'nostr.event.kind': 9735,
+      'dvm.job.id': REQ,
+      'dvm.job.kind': 5000,
+      'dvm.pubkey': A,
+      'dvm.zap.amount_msat': 21_000,
+      'dvm.zap.targets': [res.event.id],
+    });
   });
 });

@@ -146,7 +146,7 @@ describe('a trace backend that is down, refusing or hanging costs only counted s
     try {
       const { sink, registry } = traceSink(receiver.url);
       const text = await registry.metrics();
-      for (const reason of ['queue_full', 'export_failed', 'export_timeout', 'duplicate']) {
+      for (const reason of ['queue_full', 'export_failed', 'export_timeout', 'duplicate', 'zap_overflow']) {
         expect(text).toContain(`dvm_exporter_spans_dropped_total{reason="${reason}"} 0`);
       }
       expect(text).toContain('dvm_exporter_spans_pending 0');

@@ -254,13 +254,32 @@ describe('simulator scenarios as traces (replay → OTLP/HTTP JSON)', () => {
       s.event('feedback.success'),
       s.event('result'),
     ];
+    const zap = s.event('zap_receipt.result');
     expect(sorted(s.spans.map(shape))).toEqual(
       sorted([
         jobShape(req, req, null, res.created_at),
         // Same second: feedback is listed before the result.
         responseShape(req, req, [ask, working, done, res], ask.created_at, res.created_at),
+        // The customer's zap on the result, after the work: a span of its own under the DVM's span.
+        {
+          name: 'dvm.zap',
+          traceId: req.id.slice(0, 32),
+          spanId: zap.id.slice(0, 16),
+          parentSpanId: sha16(req.id + res.pubkey),
+          start: zap.created_at,
+          end: zap.created_at,
+          events: [],
+        },
       ]),
     );
+    expect(s.spans.find((span) => span.name === 'dvm.zap')!.attributes).toMatchObject({
+      'nostr.event.id': zap.id,
+      'nostr.event.kind': 9735,
+      'dvm.job.id': req.id,
+      'dvm.pubkey': res.pubkey,
+      'dvm.zap.amount_msat': 5_000,
+      'dvm.zap.targets': [res.id],
+    });
     const invoice = ask.tags.find((t) => t[0] === 'amount')?.[2];
     const response = responseOf(s.spans, req, res.pubkey);
     expect(response.attributes).toMatchObject({

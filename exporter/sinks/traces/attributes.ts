@@ -15,6 +15,7 @@ export const SPAN = {
   response: 'dvm.response',
   late: 'dvm.late_event',
   chainLink: 'dvm.chain.link',
+  zap: 'dvm.zap',
 } as const;
 
 export const EVENT = {
@@ -68,6 +69,10 @@ export const ATTR = {
   paymentIssues: 'dvm.payment.issues',
   paymentRequestedMsat: 'dvm.payment.requested_msat',
   paymentEarnedMsat: 'dvm.payment.earned_msat',
+
+  zapAmountMsat: 'dvm.zap.amount_msat',
+  zapInvoice: 'dvm.zap.invoice',
+  zapTargets: 'dvm.zap.targets',
 
   lateRole: 'dvm.late.role',
   lateAfterSeconds: 'dvm.late.after_seconds',

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { ZapReceipt } from '../../model/dvm-event.js';
 import type { ChainView, EmittedJob } from './chain-view.js';
 import type { SpanRef } from './span-spec.js';
 
@@ -7,9 +8,19 @@ interface MutableEmitted extends EmittedJob {
   readonly standIns: Map<string, SpanRef>;
 }
 
+/** A zap on one of the job's events, waiting for the job's spans to be emitted. */
+export interface PendingZap {
+  readonly zap: ZapReceipt;
+  readonly dvm: string | null;
+}
+
+/** Zaps kept per job until it is emitted; more are rare (and still counted by the metrics sink). */
+export const MAX_PENDING_ZAPS = 8;
+
 interface Remembered {
   rootId: string;
   emitted: MutableEmitted | null;
+  zaps: PendingZap[] | null;
 }
 
 /**
@@ -39,17 +50,34 @@ export class ChainMemory implements ChainView {
   noteRoot(jobId: string, rootId: string): void {
     const known = this.jobs.get(jobId);
     if (known) known.rootId = rootId;
-    else this.jobs.set(jobId, { rootId, emitted: null });
+    else this.jobs.set(jobId, { rootId, emitted: null, zaps: null });
   }
 
-  noteEmitted(jobId: string, rootId: string, ref: SpanRef, start: number): void {
+  noteEmitted(jobId: string, rootId: string, ref: SpanRef, start: number, kind: number | null): void {
     this.noteRoot(jobId, rootId);
     const known = this.jobs.get(jobId)!;
-    known.emitted ??= { ref, start, dvms: new Set(), standIns: new Map() };
+    known.emitted ??= { ref, start, kind, dvms: new Set(), standIns: new Map() };
   }
 
   noteResponse(jobId: string, dvm: string): void {
     this.jobs.get(jobId)?.emitted?.dvms.add(dvm);
+  }
+
+  /** Holds a zap until its job is emitted; false when the job already holds its share. */
+  holdZap(jobId: string, zap: PendingZap): boolean {
+    if (!this.jobs.has(jobId)) this.noteRoot(jobId, jobId);
+    const known = this.jobs.get(jobId)!;
+    known.zaps ??= [];
+    if (known.zaps.length >= MAX_PENDING_ZAPS) return false;
+    known.zaps.push(zap);
+    return true;
+  }
+
+  takeZaps(jobId: string): readonly PendingZap[] {
+    const known = this.jobs.peek(jobId);
+    const zaps = known?.zaps ?? [];
+    if (known) known.zaps = null;
+    return zaps;
   }
 
   noteStandIn(jobId: string, ref: SpanRef): void {

@@ -7,6 +7,7 @@ export interface EmittedJob {
   readonly ref: SpanRef;
   /** Start of the job span (seconds), reused by spans that point at it later. */
   readonly start: number;
+  readonly kind: number | null;
   /** DVMs whose response span was emitted. */
   readonly dvms: ReadonlySet<string>;
   /**

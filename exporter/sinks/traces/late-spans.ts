@@ -1,10 +1,10 @@
 import type { DvmResponseSnapshot, JobSnapshot, LateEvent } from '../../jobs/domain-events.js';
-import type { JobFeedback, JobRequest, JobResult } from '../../model/dvm-event.js';
+import type { JobFeedback, JobRequest, JobResult, ZapReceipt } from '../../model/dvm-event.js';
 import { ATTR, feedbackAttributes, resultAttributes, SPAN } from './attributes.js';
-import { type ChainView, type EmittedJob, jobRefIn, placeJob } from './chain-view.js';
+import { type ChainView, type EmittedJob, jobRefIn, jobRefOf, placeJob } from './chain-view.js';
 import { jobEndOf, jobStartOf, planResponse, spanName } from './job-spans.js';
 import { compact, OK_STATUS, type SpanRef, type SpanSpec } from './span-spec.js';
-import { chainLinkSpanIdFor, eventSpanIdFor, responseSpanIdFor, traceIdFor } from './trace-ids.js';
+import { chainLinkSpanIdFor, eventSpanIdFor, responseSpanIdFor } from './trace-ids.js';
 
 /** A late response or cancellation, or a request that arrives after its job was emitted from its responses. */
 export type LateSubject = LateEvent['event'] | JobRequest;
@@ -92,7 +92,7 @@ function responseFromEvent(subject: JobFeedback | JobResult): DvmResponseSnapsho
 }
 
 /**
- * A chain step emitted in its own trace (its parent was unknown then) gets a stand-in in the root's
+ * A chain step emitted in its own trace (its parent was unknown then) gets a stand-in in the parent's
  * trace once the link is known: a zero-length `dvm.chain.link` span under the parent, at the step's
  * start, linking to the step's real span. Later steps built on it hang under the stand-in.
  */
@@ -101,7 +101,7 @@ export function planChainLink(
   child: EmittedJob,
   chain: ChainView,
 ): SpanSpec {
-  const traceId = traceIdFor(link.rootId);
+  const traceId = jobRefOf(link.parentId, chain).traceId;
   return {
     name: SPAN.chainLink,
     traceId,
@@ -119,4 +119,51 @@ export function planChainLink(
     links: [{ ref: child.ref, attributes: { [ATTR.chainChild]: link.childId } }],
     status: OK_STATUS,
   };
+}
+
+/**
+ * A zap on a job's result or feedback: a zero-length `dvm.zap` span at the receipt's created_at, under
+ * the zapped DVM's response span (or the job span when the DVM is not known), since zaps usually come
+ * after the work they pay for.
+ */
+export function planZap(
+  job: { readonly id: string; readonly kind: number | null },
+  zap: ZapReceipt,
+  dvm: string | null,
+  parent: SpanRef,
+): SpanSpec {
+  const createdAt = zap.event.created_at;
+  return {
+    name: SPAN.zap,
+    traceId: parent.traceId,
+    spanId: eventSpanIdFor(zap.event.id),
+    parent,
+    start: createdAt,
+    end: createdAt,
+    attributes: compact({
+      [ATTR.eventId]: zap.event.id,
+      [ATTR.eventKind]: zap.event.kind,
+      [ATTR.jobId]: job.id,
+      [ATTR.jobKind]: job.kind,
+      [ATTR.dvm]: dvm,
+      [ATTR.zapAmountMsat]: zap.amountMsat,
+      [ATTR.zapInvoice]: zap.bolt11,
+      [ATTR.zapTargets]: zap.targetIds.length > 0 ? [...zap.targetIds] : null,
+    }),
+    events: [],
+    links: [],
+    status: OK_STATUS,
+  };
+}
+
+/** Where a zap span hangs: the DVM's response span when that was emitted, else the job span. */
+export function zapParent(
+  jobId: string,
+  jobRef: SpanRef,
+  dvm: string | null,
+  emittedDvms: ReadonlySet<string>,
+): SpanRef {
+  return dvm !== null && emittedDvms.has(dvm)
+    ? { traceId: jobRef.traceId, spanId: responseSpanIdFor(jobId, dvm) }
+    : jobRef;
 }

@@ -1,7 +1,13 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Why spans did not reach the trace backend. */
-export const SPAN_DROP_REASONS = ['queue_full', 'export_failed', 'export_timeout', 'duplicate'] as const;
+export const SPAN_DROP_REASONS = [
+  'queue_full',
+  'export_failed',
+  'export_timeout',
+  'duplicate',
+  'zap_overflow',
+] as const;
 export type SpanDropReason = (typeof SPAN_DROP_REASONS)[number];
 
 /**
@@ -76,7 +82,7 @@ export class SpanLedger {
     this.dropped.inc({ reason }, count);
   }
 
-  skipped(count: number, reason: 'duplicate'): void {
+  skipped(count: number, reason: 'duplicate' | 'zap_overflow'): void {
     this.dropped.inc({ reason }, count);
   }
 }

@@ -5,19 +5,24 @@ import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@openteleme
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../app/logger.js';
-import type { ChainLinked, DomainEvent, JobSnapshot, LateEvent } from '../../jobs/domain-events.js';
+import type {
+  ChainLinked,
+  DomainEvent,
+  JobSnapshot,
+  LateEvent,
+  ZapReceived,
+} from '../../jobs/domain-events.js';
 import type { Sink } from '../../pipeline/sink.js';
 import { VERSION } from '../../version.js';
 import { ChainMemory } from './chain-memory.js';
-import type { EmittedJob } from './chain-view.js';
+import { type EmittedJob, jobRefOf } from './chain-view.js';
 import { CountingSpanExporter } from './counting-exporter.js';
 import { jobEndOf, planJob, planResponse } from './job-spans.js';
-import { planChainLink, planLate } from './late-spans.js';
+import { planChainLink, planLate, planZap, zapParent } from './late-spans.js';
 import type { OtlpTarget } from './otlp-target.js';
 import { SpanLedger } from './span-ledger.js';
 import type { SpanSpec } from './span-spec.js';
 import { PresetIdGenerator, writeSpan } from './span-writer.js';
-import { traceIdFor } from './trace-ids.js';
 
 /** Batch export tuning; the defaults are the SDK's, except a shorter export timeout. */
 export interface BatchTuning {
@@ -143,6 +148,9 @@ export class TraceSink implements Sink {
       case 'late_event':
         this.emitLate(event);
         return;
+      case 'zap':
+        this.onZap(event);
+        return;
       default:
         return;
     }
@@ -190,9 +198,26 @@ export class TraceSink implements Sink {
       return;
     }
     const plan = planJob(job, this.memory, at);
-    this.memory.noteEmitted(job.id, job.rootId, plan.placement.ref, plan.job.start);
+    this.memory.noteEmitted(job.id, job.rootId, plan.placement.ref, plan.job.start, job.kind);
     for (const { dvm } of plan.responses) this.memory.noteResponse(job.id, dvm);
-    this.write([plan.job, ...plan.responses.map((r) => r.span)]);
+    const emitted = this.memory.emitted(job.id)!;
+    const zaps = this.memory
+      .takeZaps(job.id)
+      .map(({ zap, dvm }) => planZap(job, zap, dvm, zapParent(job.id, emitted.ref, dvm, emitted.dvms)));
+    this.write([plan.job, ...plan.responses.map((r) => r.span), ...zaps]);
+  }
+
+  /** Zap spans go out with their job (whose trace is settled by then), or at once if it is out already. */
+  private onZap(event: ZapReceived): void {
+    if (event.jobId === null) return;
+    const emitted = this.memory.emitted(event.jobId);
+    if (!emitted) {
+      if (!this.memory.holdZap(event.jobId, { zap: event.zap, dvm: event.dvm }))
+        this.ledger.skipped(1, 'zap_overflow');
+      return;
+    }
+    const parent = zapParent(event.jobId, emitted.ref, event.dvm, emitted.dvms);
+    this.write([planZap({ id: event.jobId, kind: emitted.kind }, event.zap, event.dvm, parent)]);
   }
 
   /**
@@ -224,11 +249,12 @@ export class TraceSink implements Sink {
   }
 
   private onChainLinked(link: ChainLinked): void {
+    // rootId is the child's root; the parent (a second input, say) may sit in another chain.
     this.memory.noteRoot(link.childId, link.rootId);
-    this.memory.noteRoot(link.parentId, link.rootId);
     const child = this.memory.emitted(link.childId);
-    const traceId = traceIdFor(link.rootId);
-    if (!child || child.ref.traceId === traceId || child.standIns.has(traceId)) return;
+    if (!child) return;
+    const parentRef = jobRefOf(link.parentId, this.memory);
+    if (child.ref.traceId === parentRef.traceId || child.standIns.has(parentRef.traceId)) return;
     const spec = planChainLink(link, child, this.memory);
     this.memory.noteStandIn(link.childId, { traceId: spec.traceId, spanId: spec.spanId });
     this.write([spec]);
