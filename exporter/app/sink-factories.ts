@@ -1,8 +1,9 @@
 import { createMetricsSinkFactory } from '../sinks/metrics/factory.js';
+import { traceSinkFactory } from '../sinks/traces/factory.js';
 import type { SinkFactory } from './assemble.js';
 
 /**
  * The sinks every command wires, in delivery order. Each factory reads its own config section and
  * returns null when that sink is turned off.
  */
-export const SINK_FACTORIES: readonly SinkFactory[] = [createMetricsSinkFactory()];
+export const SINK_FACTORIES: readonly SinkFactory[] = [createMetricsSinkFactory(), traceSinkFactory];
