@@ -76,7 +76,8 @@ class Responder {
     readonly dvm: SimDvm,
     readonly job: JobContext,
   ) {
-    this.style = STYLES[dvm.name] ?? BARE;
+    const style = STYLES[dvm.name] ?? BARE;
+    this.style = world.expirationTags ? style : { ...style, expiration: false };
     this.key = dvmKey(dvm.name);
     this.relayHint = content.SIM_RELAYS[0]!;
   }

@@ -62,7 +62,7 @@ function scheduleHeartbeat(world: World, dvm: SimDvm, time: number): void {
     if (dvm.behaviour === 'down' && time >= world.downAt) return;
     const queue = world.rng.int(0, 4);
     world.emit(
-      heartbeatTemplate(dvm.d, time, `online, ${queue} jobs queued`),
+      heartbeatTemplate(dvm.d, time, `online, ${queue} jobs queued`, world.expirationTags),
       dvmKey(dvm.name),
       'heartbeat',
       'heartbeat',

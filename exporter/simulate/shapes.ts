@@ -182,17 +182,18 @@ export function recommendationTemplate(
   return { kind: 31989, created_at: createdAt, tags, content: '' };
 }
 
-export function heartbeatTemplate(d: string, createdAt: number, status: string): EventTemplate {
-  return {
-    kind: 11998,
-    created_at: createdAt,
-    tags: [
-      ['d', d],
-      ['status', status],
-      ['expiration', String(createdAt + HEARTBEAT_EXPIRATION_SECONDS)],
-    ],
-    content: status,
-  };
+export function heartbeatTemplate(
+  d: string,
+  createdAt: number,
+  status: string,
+  expiration = true,
+): EventTemplate {
+  const tags: Tag[] = [
+    ['d', d],
+    ['status', status],
+  ];
+  if (expiration) tags.push(['expiration', String(createdAt + HEARTBEAT_EXPIRATION_SECONDS)]);
+  return { kind: 11998, created_at: createdAt, tags, content: status };
 }
 
 /** NIP-57 zap request (9734): signed by the payer, embedded in the receipt's `description`. */

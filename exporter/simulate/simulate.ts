@@ -18,6 +18,12 @@ export interface SimulationOptions {
   readonly malformedShare: number;
   /** Share of valid events delivered a second time, byte for byte (as from a second relay). Default 0.02. */
   readonly duplicateShare?: number;
+  /**
+   * NIP-40 `expiration` tags as nostrdvm writes them (feedback and results + 600 s, heartbeats + 300 s).
+   * Default true. Relays refuse events whose expiration has passed, so traffic published long after
+   * its time needs them off.
+   */
+  readonly expirationTags?: boolean;
 }
 
 export const DEFAULT_SIMULATION: SimulationOptions = Object.freeze({
@@ -81,6 +87,7 @@ export function* simulate(options: SimulationOptions): Generator<SimulatedItem> 
     options.start,
     end,
     downAt(options),
+    options.expirationTags ?? true,
   );
   const noise = new Noise(new Rng(`dvm-exporter/simulate/noise/${options.seed}`), keys);
   const duplicateShare = options.duplicateShare ?? DEFAULT_DUPLICATE_SHARE;

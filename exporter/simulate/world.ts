@@ -22,6 +22,8 @@ export class World {
     readonly end: number,
     /** From then on the `down` DVM answers nothing and stops its heartbeats. */
     readonly downAt: number,
+    /** Whether events carry NIP-40 expiration tags where their framework writes them. */
+    readonly expirationTags: boolean,
   ) {}
 
   /** Signs and schedules an event; `at` defaults to its created_at. Returns the signed event. */

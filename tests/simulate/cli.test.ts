@@ -78,11 +78,26 @@ describe('dvm-exporter simulate', () => {
   it('publishes to a relay and prints what the relay said', async () => {
     const relay = await startTestRelay();
     try {
-      const run = await runCli(['simulate', '--publish', relay.url, '--duration', '1m', '--json']);
+      // Fifteen minutes of history: without expiration tags (the default when publishing the past), the
+      // relay refuses none of it as expired.
+      const run = await runCli([
+        'simulate',
+        '--publish',
+        relay.url,
+        '--duration',
+        '15m',
+        '--rate',
+        '3',
+        '--json',
+      ]);
       expect(run.code, run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout);
       expect(summary.accepted).toBeGreaterThan(30);
       expect(summary.failed).toBe(0);
+      expect(Object.keys(summary.rejected).sort()).toEqual([
+        'invalid: id is wrong',
+        'invalid: signature is wrong',
+      ]);
       expect(summary.sent).toBe(
         summary.accepted +
           summary.duplicates +

@@ -51,6 +51,14 @@ describe('simulate', () => {
     expect(share).toBeLessThan(0.28);
   });
 
+  it('leaves out NIP-40 expiration tags on request, changing nothing else', () => {
+    const hasExpiration = (item: SimulatedItem) => item.line.includes('["expiration"');
+    expect(first.filter(hasExpiration).length).toBeGreaterThan(50);
+    const bare = run({ ...SHORT, expirationTags: false });
+    expect(bare.filter(hasExpiration)).toEqual([]);
+    expect(bare.map((item) => item.note)).toEqual(first.map((item) => item.note));
+  });
+
   it('repeats duplicates byte for byte, after the first copy', () => {
     const seen = new Map<string, number>();
     const duplicates = first.filter((item) => item.expect.outcome === 'duplicate');

@@ -19,6 +19,8 @@ interface SimulateFlags {
   readonly publish?: string;
   readonly speed?: string;
   readonly json?: boolean;
+  /** commander's --expiration / --no-expiration; undefined when neither is given. */
+  readonly expiration?: boolean;
 }
 
 const DEFAULT_START = 1_767_225_600;
@@ -45,6 +47,11 @@ export function register(program: Command): void {
     .option('--publish <url>', 'publish to a relay (ws:// or wss://), waiting for its OK to every event')
     .option('--speed <n>', 'with --publish: N times real time (default: as fast as the relay acknowledges)')
     .option('--json', 'with --publish: print the summary as one JSON object')
+    .option(
+      '--expiration',
+      'write NIP-40 expiration tags as nostrdvm does (the default, except when publishing past traffic)',
+    )
+    .option('--no-expiration', 'leave out expiration tags: relays refuse events whose expiration has passed')
     .action(async (flags: SimulateFlags) => {
       await runSimulate(flags);
     });
@@ -72,6 +79,8 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
     malformedShare: parseShare('--malformed-share', flags.malformedShare),
     duplicateShare:
       flags.duplicateShare === undefined ? undefined : parseShare('--duplicate-share', flags.duplicateShare),
+    // History published now would be refused by any relay that honours NIP-40, so it goes without.
+    expirationTags: flags.expiration ?? !(publishUrl !== undefined && speed === undefined),
   };
 
   // Loaded here so other commands do not pay for the simulator's WebAssembly signer.
