@@ -1,0 +1,97 @@
+import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient } from '@clickhouse/client';
+import { closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb-slot.js';
+import { type MigrationReport, migrate } from './migrate.js';
+import { ReadOnlySql, type SqlLimits } from './readonly-sql.js';
+import { describeTarget, type StoreTarget } from './target.js';
+
+/**
+ * The client's pluggable connection. chdb implements it against its own copy of the client's common
+ * types (identical in shape, separate declarations), hence the one cast where the two meet.
+ */
+export type EngineConnection = NonNullable<ClickHouseClientConfigOptions['connection']>;
+
+export interface OpenStoreOptions {
+  /** Create a missing embedded data directory (writers). Readers refuse to invent an empty store. */
+  readonly create?: boolean;
+  /** Wraps the engine connection: lets tests put a failing link between the client and the engine. */
+  readonly wrapConnection?: (connection: EngineConnection) => EngineConnection;
+}
+
+/** How long a server request may take before it counts as failed (and is retried by the writer). */
+const SERVER_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * An open history store: one `@clickhouse/client` over either engine. The embedded engine gets its
+ * connection from the process-wide chdb slot; a server is reached over HTTP(S).
+ */
+export class Store {
+  private readOnlySql: ReadOnlySql | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly target: StoreTarget,
+    /** The writer: sinks and migrations use it. */
+    readonly client: ClickHouseClient,
+    private readonly release: () => Promise<void>,
+    private readonly options: OpenStoreOptions,
+  ) {}
+
+  static async open(target: StoreTarget, options: OpenStoreOptions = {}): Promise<Store> {
+    if (target.kind === 'server') {
+      const client = createClient({
+        url: target.url,
+        application: 'dvm-exporter',
+        request_timeout: SERVER_REQUEST_TIMEOUT_MS,
+      });
+      return new Store(target, client, () => client.close(), options);
+    }
+    const path = resolveDataPath(target.path, options.create ?? false);
+    const chdb = await openChdbConnection(path);
+    const connection = wrap(chdb as unknown as EngineConnection, options);
+    const client = createClient({ connection });
+    return new Store({ kind: 'embedded', path }, client, () => closeChdbConnection(chdb), options);
+  }
+
+  get description(): string {
+    return describeTarget(this.target);
+  }
+
+  migrate(): Promise<MigrationReport> {
+    return migrate(this.client);
+  }
+
+  /** The guarded, limited query runner for ad-hoc SQL (one per store, opened on first use). */
+  async readOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
+    if (this.readOnlySql) return this.readOnlySql;
+    if (this.target.kind === 'server') {
+      this.readOnlySql = ReadOnlySql.overServer(this.client, limits);
+    } else {
+      const chdb = await openChdbConnection(this.target.path);
+      const connection = wrap(chdb as unknown as EngineConnection, this.options);
+      this.readOnlySql = await ReadOnlySql.overDedicatedConnection(
+        createClient({ connection }),
+        () => closeChdbConnection(chdb),
+        limits,
+      );
+    }
+    return this.readOnlySql;
+  }
+
+  /** Idempotent; waits for running ad-hoc queries, then frees the engine (or the HTTP agent). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const reader = this.readOnlySql;
+      this.readOnlySql = null;
+      try {
+        if (reader) await reader.close();
+      } finally {
+        await this.release();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+function wrap(connection: EngineConnection, options: OpenStoreOptions): EngineConnection {
+  return options.wrapConnection?.(connection) ?? connection;
+}
