@@ -215,7 +215,10 @@ export class JobRecorder {
     if (others) return;
     const msat = effectiveMsat(feedback.amount) ?? 0;
     const dvm = this.dvms.claim(feedback.event.pubkey, METRIC.paymentRequested, feedback.event.created_at);
-    this.incDvm(METRIC.paymentRequested, this.m.paymentRequested, { kind: jobKindLabel(job), dvm }, msat);
+    const kind = jobKindLabel(job);
+    this.incDvm(METRIC.paymentRequested, this.m.paymentRequested, { kind, dvm }, msat);
+    // A zero sample now gives `increase()` a baseline before the job can end unfulfilled.
+    this.incDvm(METRIC.paymentUnfulfilled, this.m.paymentUnfulfilled, { kind, dvm }, 0);
   }
 
   private onResult(
