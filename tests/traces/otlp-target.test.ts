@@ -53,6 +53,21 @@ describe('where traces go', () => {
     expect(parseOtlpHeaders('a=1, b = two ,broken,=x,c=%ZZ')).toEqual({ a: '1', b: 'two', c: '%ZZ' });
   });
 
+  it('takes the export timeout from OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(resolveOtlpTarget(tracing(), env)?.timeoutMillis).toBeNull();
+    expect(
+      resolveOtlpTarget(tracing(), {
+        ...env,
+        OTEL_EXPORTER_OTLP_TIMEOUT: '3000',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '1500',
+      })?.timeoutMillis,
+    ).toBe(1500);
+    expect(() => resolveOtlpTarget(tracing(), { ...env, OTEL_EXPORTER_OTLP_TIMEOUT: '2s' })).toThrow(
+      /OTEL_EXPORTER_OTLP_TIMEOUT: expected milliseconds/,
+    );
+  });
+
   it('is off with OTEL_SDK_DISABLED=true, and a malformed endpoint is a usage error that names it', () => {
     expect(
       resolveOtlpTarget(tracing(), {

@@ -17,7 +17,7 @@ export function traceSink(
 ) {
   const registry = options.registry ?? new Registry();
   const sink = new TraceSink({
-    target: { url, headers: {} },
+    target: { url, headers: {}, timeoutMillis: null },
     serviceName: 'dvm-exporter-test',
     registry,
     logger: createLogger('silent', false),

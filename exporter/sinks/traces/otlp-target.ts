@@ -5,6 +5,8 @@ import type { Config } from '../../config/schema.js';
 export interface OtlpTarget {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Per-export timeout (retries included) from OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT; null for the default. */
+  readonly timeoutMillis: number | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,6 +54,18 @@ export function parseOtlpHeaders(text: string | undefined): Record<string, strin
   return headers;
 }
 
+function timeoutFromEnv(env: Env): number | null {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']) {
+    const text = nonEmpty(env[name]);
+    if (text === null) continue;
+    const millis = Number(text);
+    if (!Number.isInteger(millis) || millis <= 0)
+      throw new UsageError(`${name}: expected milliseconds, got ${text}`);
+    return millis;
+  }
+  return null;
+}
+
 /**
  * Resolves the trace target, or null when tracing is off. The exporter's own setting (config file,
  * DVM_EXPORTER_TRACING_*, --otlp-endpoint) wins over the standard variables; of those the
@@ -78,5 +92,6 @@ export function resolveOtlpTarget(tracing: Config['tracing'], env: Env): OtlpTar
       ...parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
       ...tracing.headers,
     },
+    timeoutMillis: timeoutFromEnv(env),
   };
 }

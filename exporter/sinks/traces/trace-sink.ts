@@ -81,7 +81,11 @@ export class TraceSink implements Sink {
   private roomWaiters: Array<() => void> = [];
 
   constructor(options: TraceSinkOptions) {
-    const tuning: BatchTuning = { ...DEFAULT_BATCH_TUNING, ...options.batch };
+    const tuning: BatchTuning = {
+      ...DEFAULT_BATCH_TUNING,
+      ...(options.target.timeoutMillis === null ? {} : { exportTimeoutMillis: options.target.timeoutMillis }),
+      ...options.batch,
+    };
     this.logger = options.logger;
     this.memory = new ChainMemory(options.rememberJobs);
     this.ledger = new SpanLedger(options.registry, tuning.maxQueueSize);
