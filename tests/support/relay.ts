@@ -147,10 +147,10 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     };
     connections.add(connection);
     relay.handleConnection(connection.client, '127.0.0.1');
-    socket.on('message', async (data) => {
+    const handle = async (data: Buffer): Promise<void> => {
       if (connection.silenced) return;
       try {
-        const message = await validator.validateIncomingMessage(data as Buffer);
+        const message = await validator.validateIncomingMessage(data);
         if (message[0] === 'REQ') {
           const [, subscriptionId, ...filters] = message;
           reqs.push({ subscriptionId, filters: structuredClone(filters) });
@@ -160,6 +160,12 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
       } catch (err) {
         connection.client.send(JSON.stringify(['NOTICE', err instanceof Error ? err.message : String(err)]));
       }
+    };
+    // One message at a time per connection, in arrival order, as real relays do: an EVENT is stored
+    // before a REQ sent after it on the same socket is answered.
+    let queue: Promise<void> = Promise.resolve();
+    socket.on('message', (data) => {
+      queue = queue.then(() => handle(data as Buffer));
     });
     socket.on('error', () => {});
     socket.on('close', () => {
