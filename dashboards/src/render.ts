@@ -1,4 +1,4 @@
-import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, DataSourceRef, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOG } from './catalog.js';
 
 /** Where the generated JSON lives, relative to the repository root; Grafana mounts this directory. */
@@ -19,6 +19,7 @@ export function renderAll(): RenderedDashboard[] {
   return CATALOG.map(({ folder, build }) => {
     const dashboard = build().build();
     numberPanels(dashboard);
+    setPanelDatasources(dashboard);
     const uid = dashboard.uid;
     if (uid === undefined) throw new Error(`dashboard "${dashboard.title}" has no uid`);
     return {
@@ -27,6 +28,22 @@ export function renderAll(): RenderedDashboard[] {
       json: `${JSON.stringify(dashboard, null, 2)}\n`,
     };
   });
+}
+
+/** Grafana's pseudo-datasource for panels whose queries go to different datasources. */
+export const MIXED_DATASOURCE: DataSourceRef = { type: 'datasource', uid: '-- Mixed --' };
+
+/**
+ * A panel runs its queries on the panel's datasource unless that is "Mixed", so each panel names the
+ * datasource its targets use (or Mixed when they differ): queries never reach the wrong engine.
+ */
+function setPanelDatasources(dashboard: Dashboard): void {
+  for (const panel of dashboard.panels ?? []) {
+    const targets = ((panel as Panel).targets ?? []) as Array<{ datasource?: DataSourceRef }>;
+    const refs = new Map(targets.flatMap((t) => (t.datasource ? [[t.datasource.uid, t.datasource] as const] : [])));
+    if (refs.size === 1) (panel as Panel).datasource = [...refs.values()][0];
+    else if (refs.size > 1) (panel as Panel).datasource = MIXED_DATASOURCE;
+  }
 }
 
 /** Stable panel ids (1, 2, ...) in layout order, so `viewPanel=` links survive regeneration. */
