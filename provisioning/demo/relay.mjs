@@ -1,12 +1,12 @@
 // The docker-compose stack's own Nostr relay: the demo simulator publishes to it and the exporter
 // reads it, so the dashboards fill without internet. DVM developers can point test clients at it too.
 //
-//   node provisioning/demo/relay.mjs [--listen 0.0.0.0:7447] [--keep-hours 6]
+//   node provisioning/demo/relay.mjs [--listen 0.0.0.0:7447] [--keep-hours 6] [--purge-interval-seconds 600]
 //
 // @nostr-relay/core over an in-memory SQLite store: it verifies ids and signatures (libsecp256k1 via
 // nostr-wasm), keeps the newest replaceable and addressable events, applies deletions, and answers
 // NIP-11 on plain HTTP (which the compose healthcheck uses). Events older than --keep-hours are
-// purged every ten minutes, so memory stays bounded however long the demo runs.
+// purged every ten minutes (by created_at), so memory stays bounded however long the demo runs.
 
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ const { values } = parseArgs({
   options: {
     listen: { type: 'string', default: '0.0.0.0:7447' },
     'keep-hours': { type: 'string', default: '6' },
+    'purge-interval-seconds': { type: 'string', default: '600' },
   },
 });
 const match = /^(.*):(\d{1,5})$/.exec(values.listen);
@@ -30,8 +31,9 @@ if (!match) {
 }
 const [, host, port] = match;
 const keepSeconds = Number(values['keep-hours']) * 3600;
-if (!Number.isFinite(keepSeconds) || keepSeconds <= 0) {
-  process.stderr.write('relay: --keep-hours must be a positive number\n');
+const purgeEveryMs = Number(values['purge-interval-seconds']) * 1000;
+if (!Number.isFinite(keepSeconds) || keepSeconds <= 0 || !Number.isFinite(purgeEveryMs) || purgeEveryMs <= 0) {
+  process.stderr.write('relay: --keep-hours and --purge-interval-seconds must be positive numbers\n');
   process.exit(2);
 }
 
@@ -89,10 +91,11 @@ const purge = () => {
   database.prepare('DELETE FROM events_fts WHERE id IN (SELECT id FROM events WHERE created_at < ?)').run(before);
   database.prepare('DELETE FROM events WHERE created_at < ?').run(before);
 };
-const purger = setInterval(purge, 600_000);
+const purger = setInterval(purge, purgeEveryMs);
 
 http.listen(Number(port), host, () => {
-  process.stdout.write(`relay: listening on ws://${host}:${port}\n`);
+  const address = http.address();
+  process.stdout.write(`relay: listening on ws://${host}:${address.port}\n`);
 });
 
 const shutdown = () => {
