@@ -228,6 +228,25 @@ describe('late events: still a span, in the same trace', () => {
     expect(afterCancel.attributes['nostr.event.id']).toBe(kill.event.id);
   });
 
+  it('a request arriving after its job was emitted from responses alone becomes a late span', async () => {
+    const REQ = hex('request-last');
+    const req = request({ id: REQ, kind: 5300, at: T0 });
+    const spans = await traced((d) =>
+      d
+        .at(3, result({ requestId: REQ, dvm: A, requestKind: 5300, at: T0 + 3 }))
+        .at(200) // settled as a placeholder: kind from the result, customer from its p tag
+        .at(201, req),
+    );
+    const job = only(spans, (s) => s.name === 'dvm.job 5300');
+    expect(job.attributes).toMatchObject({ 'dvm.job.request_seen': false, 'dvm.job.kind': 5300 });
+    expect(job.attributes['nostr.event.id']).toBeUndefined();
+    expect([job.start, job.end]).toEqual([T0 + 3, T0 + 3]);
+    const late = only(spans, (s) => s.attributes['dvm.late.role'] === 'request');
+    expect(late.parentSpanId).toBe(job.spanId);
+    expect(late.spanId).toBe(REQ.slice(0, 16));
+    expect(late.attributes).toMatchObject({ 'nostr.event.id': REQ, 'dvm.late.after_seconds': -3 });
+  });
+
   it('a zap after settlement is a span under the zapped DVM’s response span', async () => {
     const REQ = hex('zapped-late');
     const res = result({ requestId: REQ, dvm: A, at: T0 + 3 });

@@ -1,8 +1,3 @@
-import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../app/logger.js';
 import type {
@@ -13,32 +8,15 @@ import type {
   ZapReceived,
 } from '../../jobs/domain-events.js';
 import type { Sink } from '../../pipeline/sink.js';
-import { VERSION } from '../../version.js';
 import { ChainMemory } from './chain-memory.js';
 import { type EmittedJob, jobRefOf } from './chain-view.js';
-import { CountingSpanExporter } from './counting-exporter.js';
 import { jobEndOf, planJob, planResponse } from './job-spans.js';
 import { planChainLink, planLate, planZap, zapParent } from './late-spans.js';
 import type { OtlpTarget } from './otlp-target.js';
-import { SpanLedger } from './span-ledger.js';
+import { type BatchTuning, SpanExport } from './span-export.js';
 import type { SpanSpec } from './span-spec.js';
-import { PresetIdGenerator, writeSpan } from './span-writer.js';
 
-/** Batch export tuning; the defaults are the SDK's, except a shorter export timeout. */
-export interface BatchTuning {
-  readonly maxQueueSize: number;
-  readonly maxExportBatchSize: number;
-  readonly scheduledDelayMillis: number;
-  /** Per export, retries included; a backend that takes longer counts the batch as failed. */
-  readonly exportTimeoutMillis: number;
-}
-
-export const DEFAULT_BATCH_TUNING: BatchTuning = Object.freeze({
-  maxQueueSize: 2048,
-  maxExportBatchSize: 512,
-  scheduledDelayMillis: 5000,
-  exportTimeoutMillis: 10_000,
-});
+export { type BatchTuning, DEFAULT_BATCH_TUNING } from './span-export.js';
 
 export interface TraceSinkOptions {
   readonly target: OtlpTarget;
@@ -66,67 +44,15 @@ export interface TraceSinkOptions {
  */
 export class TraceSink implements Sink {
   readonly name = 'traces';
-  private readonly provider: TracerProvider;
-  private readonly tracer: Tracer;
-  private readonly ids = new PresetIdGenerator();
-  private readonly exporter: CountingSpanExporter;
-  private readonly ledger: SpanLedger;
+  private readonly export: SpanExport;
   private readonly memory: ChainMemory;
-  private readonly logger: Logger;
-  private exportFailing = false;
-  private closed = false;
-  private readonly backpressure: boolean;
-  private readonly highWater: number;
-  private readonly lowWater: number;
-  private roomWaiters: Array<() => void> = [];
 
   constructor(options: TraceSinkOptions) {
-    const tuning: BatchTuning = {
-      ...DEFAULT_BATCH_TUNING,
-      ...(options.target.timeoutMillis === null ? {} : { exportTimeoutMillis: options.target.timeoutMillis }),
-      ...options.batch,
-    };
-    this.logger = options.logger;
     this.memory = new ChainMemory(options.rememberJobs);
-    this.ledger = new SpanLedger(options.registry, tuning.maxQueueSize);
-    this.backpressure = options.backpressure ?? false;
-    this.highWater = Math.max(1, Math.floor(tuning.maxQueueSize * 0.75));
-    this.lowWater = Math.floor(tuning.maxQueueSize * 0.25);
-    const otlp = new OTLPTraceExporter({
-      url: options.target.url,
-      headers: { ...options.target.headers },
-      timeoutMillis: tuning.exportTimeoutMillis,
-    });
-    this.exporter = new CountingSpanExporter(
-      otlp,
-      {
-        succeeded: (count) => this.exportSucceeded(count),
-        failed: (count, reason, error) => this.exportFailed(count, reason, error),
-      },
-      tuning.exportTimeoutMillis + 2_000,
-    );
-    this.provider = new TracerProvider({
-      resource: defaultResource().merge(
-        resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: VERSION }),
-      ),
-      idGenerator: this.ids,
-      sampler: new AlwaysOnSampler(),
-      spanLimits: { attributeValueLengthLimit: 1024, eventCountLimit: 256, linkCountLimit: 128 },
-      spanProcessors: [
-        new BatchSpanProcessor({
-          exporter: this.exporter,
-          maxQueueSize: tuning.maxQueueSize,
-          maxExportBatchSize: Math.min(tuning.maxExportBatchSize, tuning.maxQueueSize),
-          scheduledDelayMillis: tuning.scheduledDelayMillis,
-          exportTimeoutMillis: tuning.exportTimeoutMillis + 1_000,
-        }),
-      ],
-    });
-    this.tracer = this.provider.getTracer('dvm-exporter', VERSION);
+    this.export = new SpanExport({ ...options, backpressure: options.backpressure ?? false });
   }
 
   handle(event: DomainEvent): void {
-    if (this.closed) return;
     switch (event.type) {
       case 'job_requested':
         this.memory.noteRoot(event.job.id, event.job.rootId);
@@ -162,37 +88,19 @@ export class TraceSink implements Sink {
 
   /** Spans handed in and not yet exported or failed. */
   get pendingSpans(): number {
-    return this.ledger.pending;
+    return this.export.pending;
   }
 
   capacity(): Promise<void> | null {
-    if (!this.backpressure || this.closed || this.exportFailing || this.ledger.pending < this.highWater)
-      return null;
-    const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-    // Send what is queued now rather than after the batch delay.
-    this.provider.forceFlush().catch(() => {});
-    return room;
+    return this.export.capacity();
   }
 
-  async flush(): Promise<void> {
-    try {
-      await this.provider.forceFlush();
-    } catch {
-      // A failed export is already counted; flush only promises a verdict for every span.
-    }
-    await this.exporter.settled();
+  flush(): Promise<void> {
+    return this.export.flush();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.releaseWaiters();
-    try {
-      await this.provider.shutdown();
-    } catch {
-      // Counted like any failed export; the exporter is shut down below either way.
-    }
-    await this.exporter.shutdown();
+  close(): Promise<void> {
+    return this.export.close();
   }
 
   private emitJob(job: JobSnapshot, at: number): void {
@@ -217,7 +125,7 @@ export class TraceSink implements Sink {
     const emitted = this.memory.emitted(event.jobId);
     if (!emitted) {
       if (!this.memory.holdZap(event.jobId, { zap: event.zap, dvm: event.dvm }))
-        this.ledger.skipped(1, 'zap_overflow');
+        this.export.ledger.skipped(1, 'zap_overflow');
       return;
     }
     const parent = zapParent(event.jobId, emitted.ref, event.dvm, emitted.dvms);
@@ -241,7 +149,7 @@ export class TraceSink implements Sink {
       specs.push(planResponse(job, already.ref, response, timing));
       this.memory.noteResponse(job.id, response.dvm);
     }
-    this.ledger.skipped(duplicates, 'duplicate');
+    this.export.ledger.skipped(duplicates, 'duplicate');
     if (specs.length > 0) this.write(specs);
   }
 
@@ -264,56 +172,7 @@ export class TraceSink implements Sink {
     this.write([spec]);
   }
 
-  /** A job's spans go out together or not at all, so a trace is never half there for lack of room. */
   private write(specs: readonly SpanSpec[]): void {
-    if (!this.ledger.admit(specs.length)) return;
-    // Counted before writing: the processor may export (and fail) synchronously inside `end()`.
-    this.ledger.handedIn(specs.length);
-    for (const spec of specs) {
-      try {
-        writeSpan(this.tracer, this.ids, spec);
-      } catch (error) {
-        this.ledger.exportFailed(1, 'export_failed');
-        this.logger.error({ err: error, span: spec.name, traceId: spec.traceId }, 'could not build a span');
-      }
-    }
-  }
-
-  private releaseWaiters(): void {
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  private exportSettled(): void {
-    if (this.roomWaiters.length > 0 && (this.exportFailing || this.ledger.pending <= this.lowWater)) {
-      this.releaseWaiters();
-    }
-  }
-
-  private exportSucceeded(count: number): void {
-    this.ledger.exportSucceeded(count);
-    this.exportSettled();
-    if (this.exportFailing) {
-      this.exportFailing = false;
-      this.logger.info('trace export recovered');
-    }
-  }
-
-  private exportFailed(
-    count: number,
-    reason: 'export_failed' | 'export_timeout',
-    error: Error | undefined,
-  ): void {
-    this.ledger.exportFailed(count, reason);
-    // One line per outage, not per batch: the counters carry the volume.
-    if (!this.exportFailing) {
-      this.exportFailing = true;
-      this.logger.warn(
-        { reason, spans: count, err: error?.message },
-        'trace export failed; spans are dropped and counted',
-      );
-    }
-    this.exportSettled();
+    this.export.write(specs);
   }
 }
