@@ -32,8 +32,19 @@ export function createMetricsSinkFactory(options: MetricsSinkFactoryOptions = {}
   };
 }
 
-/** Once per registry, whoever asks first. */
+/**
+ * prom-client's sums of its own per-type gauges: gauges named like counters (promtool flags them) and
+ * aggregates beside their per-label series, which `sum()` already gives.
+ */
+const REDUNDANT_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** prom-client's `process_*` and `nodejs_*` metrics, once per registry, whoever asks first. */
 export function registerDefaultMetrics(registry: Registry): void {
   if (registry.getSingleMetric('process_cpu_seconds_total')) return;
   collectDefaultMetrics({ register: registry });
+  for (const name of REDUNDANT_DEFAULT_METRICS) registry.removeSingleMetric(name);
 }
