@@ -14,7 +14,10 @@ describe('a relay that misbehaves', () => {
     const running = await bed.exporter([r], rec);
     const status = () => running.ingest.status().relays[0];
     await waitFor(() => status()?.caughtUp, 'caught up');
-    const [valid] = simulatedEvents(51, 1, NOW - 60) as [NostrEvent];
+    // A job request: not replaceable, so the relay forwards it whatever else it holds.
+    const valid = simulatedEvents(51, 40, NOW - 60).find(
+      (e) => e.kind >= 5000 && e.kind < 6000,
+    ) as NostrEvent;
     const forgedSig = { ...valid, sig: `${valid.sig.slice(0, 127)}${valid.sig.endsWith('0') ? '1' : '0'}` };
     const forgedContent = { ...valid, content: `${valid.content} (edited)` };
     const oversized = { ...valid, id: 'f'.repeat(64), content: 'x'.repeat(200_000) };

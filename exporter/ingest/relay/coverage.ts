@@ -51,8 +51,10 @@ export function desiredFilters(limits: CoverageLimits): FilterSpec[] {
   const named = new Set([...JOB_KIND_NAMES.keys()].filter((k) => !EXCLUDED.has(k)));
   const namedRequests = allRequests.filter((k) => named.has(k));
   const otherRequests = allRequests.filter((k) => !named.has(k));
-  const resultsOf = (requests: readonly number[]) =>
-    requests.map((k) => k + RESULT_KIND_OFFSET).filter((k) => k <= JOB_RESULT_KINDS.max && !EXCLUDED.has(k));
+  const namedResults = namedRequests.map((k) => k + RESULT_KIND_OFFSET);
+  const otherResults = range(JOB_RESULT_KINDS.min, JOB_RESULT_KINDS.max).filter(
+    (k) => !EXCLUDED.has(k) && !namedResults.includes(k),
+  );
 
   const primary = [
     KIND_JOB_FEEDBACK,
@@ -60,9 +62,9 @@ export function desiredFilters(limits: CoverageLimits): FilterSpec[] {
     KIND_HANDLER_RECOMMENDATION,
     KIND_HEARTBEAT,
     ...namedRequests,
-    ...resultsOf(namedRequests),
+    ...namedResults,
   ];
-  const secondary = [...otherRequests, ...resultsOf(otherRequests)];
+  const secondary = [...otherRequests, ...otherResults];
   const kindFilters = (kinds: readonly number[]): FilterSpec[] =>
     chunk(kinds, limits.maxKindsPerFilter).map((kinds) => ({ kinds }));
   const cancellations = (requests: readonly number[]): FilterSpec[] =>

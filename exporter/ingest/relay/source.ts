@@ -398,10 +398,13 @@ export class RelaySource implements IntakeClient {
     this.reconnectTimer.unref();
   }
 
-  /** Moves the resume point up to the frontier while caught up (minus anything queued or shed). */
+  /**
+   * Moves the resume point up to the frontier while caught up, never past anything queued or shed. Not
+   * while reads are paused either: frames the relay already sent may be waiting unread.
+   */
   private noteResumePoint(): void {
     const subs = this.session?.subs;
-    if (!subs?.caughtUp || this.frontier === null) return;
+    if (!subs?.caughtUp || this.frontier === null || this.deps.intake.paused) return;
     let point = this.frontier;
     const queued = this.deps.intake.oldestQueued(this);
     if (queued !== null) point = Math.min(point, queued - 1);
@@ -431,6 +434,7 @@ export class RelaySource implements IntakeClient {
       frontier: this.frontier,
       caughtUp: this.session?.subs?.caughtUp ?? false,
       subscriptions: this.openSubscriptions,
+      reqs: this.session?.subs?.describe() ?? [],
       uncoveredKinds: this.uncoveredKinds,
       limits: this.session?.limits ?? null,
       relayInfo: this.info ? { name: this.info.name, software: this.info.software } : null,

@@ -17,6 +17,14 @@ export interface RelayStatus {
   /** Every REQ backfilled and live. */
   readonly caughtUp: boolean;
   readonly subscriptions: number;
+  /** The REQs held open: live ones from the plan and the zap-receipt one. */
+  readonly reqs: readonly {
+    readonly id: string | null;
+    readonly role: 'live' | 'zaps';
+    readonly eose: boolean;
+    readonly backfilled: boolean;
+    readonly filters: number;
+  }[];
   readonly uncoveredKinds: number;
   readonly limits: EffectiveLimits | null;
   readonly relayInfo: { readonly name: string | null; readonly software: string | null } | null;

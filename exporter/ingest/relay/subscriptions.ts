@@ -71,9 +71,31 @@ export class Subscriptions {
     for (const slot of this.slots) this.request(slot);
   }
 
+  /**
+   * Every planned live REQ reached EOSE and finished its backfill. The zap-receipt REQ does not count:
+   * it changes whenever new DVMs appear, and holding the cursor for each of its backfills would stall it.
+   */
   get caughtUp(): boolean {
-    if (this.page || this.pageQueue.length > 0) return false;
-    return this.slots.every((s) => s.current?.eose === true && s.current.backfill.complete);
+    return this.slots.every(
+      (s) => s.role === 'zaps' || (s.current?.eose === true && s.current.backfill.complete),
+    );
+  }
+
+  /** Per-REQ state for the status endpoint. */
+  describe(): {
+    id: string | null;
+    role: 'live' | 'zaps';
+    eose: boolean;
+    backfilled: boolean;
+    filters: number;
+  }[] {
+    return this.slots.map((s) => ({
+      id: s.current?.id ?? null,
+      role: s.role,
+      eose: s.current?.eose ?? false,
+      backfilled: s.current?.backfill.complete ?? false,
+      filters: s.specs.length,
+    }));
   }
 
   /** REQs open on the relay right now. */

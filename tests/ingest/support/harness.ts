@@ -92,8 +92,8 @@ export interface Recorder {
   /** Ids made durable by a flush (what a store would hold). */
   readonly flushed: string[];
   flushes: number;
-  /** Makes capacity() wait until release() (a saturated sink). */
-  block(): void;
+  /** Makes capacity() wait until release() (a saturated sink), once `after` more events were accepted. */
+  block(after?: number): void;
   release(): void;
   readonly factory: SinkFactory;
 }
@@ -101,17 +101,17 @@ export interface Recorder {
 /** A sink that records what it is given and, like a store, makes it durable only on flush. */
 export function recorder(): Recorder {
   let pending: string[] = [];
-  let gate: { promise: Promise<void>; open: () => void } | null = null;
+  let gate: { promise: Promise<void>; open: () => void; from: number } | null = null;
   const rec: Recorder = {
     accepted: [],
     flushed: [],
     flushes: 0,
-    block() {
+    block(after = 0) {
       let open = () => {};
       const promise = new Promise<void>((resolve) => {
         open = resolve;
       });
-      gate = { promise, open };
+      gate = { promise, open, from: rec.accepted.length + after };
     },
     release() {
       gate?.open();
@@ -126,7 +126,7 @@ export function recorder(): Recorder {
       rec.accepted.push({ id: event.event.event.id, relay: event.relay });
       pending.push(event.event.event.id);
     },
-    capacity: () => gate?.promise ?? null,
+    capacity: () => (gate && rec.accepted.length >= gate.from ? gate.promise : null),
     async flush() {
       rec.flushes += 1;
       rec.flushed.push(...pending);
