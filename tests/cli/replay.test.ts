@@ -55,7 +55,7 @@ describe('dvm-exporter replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dvm-replay-'));
     const framed = join(dir, 'framed.jsonl.gz');
     const asFrames = lines
-      .map((line, i) => (line.startsWith('{') ? `["EVENT","sub",${line}]` : line))
+      .map((line) => (line.startsWith('{') ? `["EVENT","sub",${line}]` : line))
       .concat('["EOSE","sub"]');
     writeFileSync(framed, gzipSync(`${asFrames.join('\n')}\n`));
     const plain = await runCli(['replay', '--json', '--no-store', '-'], { input: `${lines.join('\n')}\n` });

@@ -52,10 +52,19 @@ describe('loadConfig', () => {
 
   it.each([
     [{ overrides: { listen: 'localhost' } }, 'config: listen: must be HOST:PORT'],
-    [{ overrides: { ingest: { relays: ['https://x'] } } }, 'config: ingest.relays.0: must be a ws:// or wss:// URL'],
+    [
+      { overrides: { ingest: { relays: ['https://x'] } } },
+      'config: ingest.relays.0: must be a ws:// or wss:// URL',
+    ],
     [{ overrides: { colour: 'blue' } }, 'config: unknown field colour'],
-    [{ env: { DVM_EXPORTER_JOBS_MAX_JOBS: 'many' } }, 'config: DVM_EXPORTER_JOBS_MAX_JOBS: expected a number, got "many"'],
-    [{ env: { DVM_EXPORTER_CLICKHOUSE_ENABLED: 'maybe' } }, 'config: DVM_EXPORTER_CLICKHOUSE_ENABLED: expected true or false, got "maybe"'],
+    [
+      { env: { DVM_EXPORTER_JOBS_MAX_JOBS: 'many' } },
+      'config: DVM_EXPORTER_JOBS_MAX_JOBS: expected a number, got "many"',
+    ],
+    [
+      { env: { DVM_EXPORTER_CLICKHOUSE_ENABLED: 'maybe' } },
+      'config: DVM_EXPORTER_CLICKHOUSE_ENABLED: expected true or false, got "maybe"',
+    ],
     [{ file: '/nonexistent/dvm.yaml' }, 'config file /nonexistent/dvm.yaml: ENOENT'],
   ])('rejects %j with a message naming the field', (input, message) => {
     const error = errorOf(() => loadConfig({ env: {}, ...input }));
@@ -73,7 +82,10 @@ describe('loadConfig', () => {
 
   it('masks credentials when the config is printed', () => {
     const config = loadConfig({
-      env: { DVM_EXPORTER_CLICKHOUSE_URL: 'http://reader:s3cret@ch:8123/dvm', DVM_EXPORTER_TRACING_HEADERS: 'x-api-key=abc' },
+      env: {
+        DVM_EXPORTER_CLICKHOUSE_URL: 'http://reader:s3cret@ch:8123/dvm',
+        DVM_EXPORTER_TRACING_HEADERS: 'x-api-key=abc',
+      },
     });
     const shown = JSON.stringify(redactConfig(config));
     expect(shown).not.toContain('s3cret');
