@@ -6,6 +6,7 @@ import { SINK_FACTORIES } from '../../app/sink-factories.js';
 import { replayFiles } from '../../ingest/file-replay.js';
 import { createVerifier } from '../../model/verify.js';
 import type { IngestSummary } from '../../pipeline/summary.js';
+import { writeMetricsFile } from '../../sinks/metrics/exposition.js';
 import { systemClock } from '../../util/clock.js';
 import { EventTimeClock } from '../../util/event-time-clock.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
@@ -14,6 +15,7 @@ import { ProgressLine } from '../progress.js';
 
 interface ReplayFlags extends PipelineFlags {
   readonly json?: boolean;
+  readonly metricsOut?: string;
 }
 
 export function register(program: Command): void {
@@ -24,7 +26,11 @@ export function register(program: Command): void {
       '<files...>',
       'JSONL of bare events or relay ["EVENT",sub,{...}] messages; - reads stdin; .gz is gunzipped',
     )
-    .option('--json', 'print the summary as one JSON object');
+    .option('--json', 'print the summary as one JSON object')
+    .option(
+      '--metrics-out <file>',
+      'write the Prometheus exposition after the replay (offline analysis, golden tests)',
+    );
   addPipelineOptions(command).action(async (files: string[], flags: ReplayFlags) => {
     const summary = await replay(files, flags);
     process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
@@ -57,6 +63,8 @@ export async function replay(files: readonly string[], flags: ReplayFlags): Prom
     progress.done();
     await assembly.close();
   }
+  // After close, so the exposition includes what the sinks counted while flushing.
+  if (flags.metricsOut) await writeMetricsFile(assembly.registry, flags.metricsOut);
   return assembly.pipeline.summaryTotals();
 }
 
