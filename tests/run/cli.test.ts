@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forwardedIds, publish, simulatedEvents, testBed, waitFor } from '../ingest/support/harness.js';
+
+const bed = testBed();
+afterEach(() => bed.cleanup());
+
+const MAIN = join(import.meta.dirname, '../../exporter/cli/main.ts');
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exit: Promise<number | null>;
+}
+
+function cli(args: readonly string[], env: Record<string, string> = {}): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  bed.defer(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+describe('dvm-exporter check-config and bad configuration', () => {
+  it('prints the effective configuration with secrets masked', async () => {
+    const run = cli(
+      [
+        'check-config',
+        '--relay',
+        'wss://user:hunter2@relay.example/?token=abc',
+        '--relay',
+        'ws://127.0.0.1:7777',
+      ],
+      {
+        DVM_EXPORTER_INGEST_PING_INTERVAL_SECONDS: '12',
+      },
+    );
+    expect(await run.exit).toBe(0);
+    const config = JSON.parse(run.stdout());
+    expect(config.ingest.relays).toEqual(['wss://user:***@relay.example/?token=***', 'ws://127.0.0.1:7777']);
+    expect(config.ingest.pingIntervalSeconds).toBe(12);
+    expect(run.stdout()).not.toContain('hunter2');
+  });
+
+  it('exits 2 with one line naming the bad field', async () => {
+    const cases: [string[], Record<string, string>, string][] = [
+      [
+        ['check-config'],
+        { DVM_EXPORTER_INGEST_DEAD_SOCKET_SECONDS: 'soon' },
+        'DVM_EXPORTER_INGEST_DEAD_SOCKET_SECONDS',
+      ],
+      [['check-config', '--relay', 'https://relay.example'], {}, 'ingest.relays.0'],
+      [['run', '--listen', 'localhost'], {}, 'listen'],
+    ];
+    const runs = cases.map(([args, env]) => cli(args, env));
+    for (const [i, run] of runs.entries()) {
+      const field = cases[i]?.[2] as string;
+      expect(await run.exit, field).toBe(2);
+      expect(run.stderr()).toContain(field);
+      expect(run.stderr().trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('dvm-exporter run', () => {
+  it('serves its endpoints, ingests, and on SIGTERM flushes, saves the cursor and exits 0', async () => {
+    const r = await bed.relay();
+    const dataDir = bed.dataDir();
+    const run = cli(
+      [
+        'run',
+        '--relay',
+        r.url,
+        '--listen',
+        '127.0.0.1:0',
+        '--data-dir',
+        dataDir,
+        '--no-store',
+        '--log-level',
+        'info',
+      ],
+      { DVM_EXPORTER_INGEST_RECONNECT_MIN_SECONDS: '0.1' },
+    );
+    const url = await waitFor(
+      () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.stderr())?.[1],
+      'HTTP server up',
+      20_000,
+    );
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, 'ready (relay connected)');
+
+    const landing = await (await fetch(`${url}/`)).text();
+    for (const path of ['/metrics', '/healthz', '/readyz', '/api/relays'])
+      expect(landing).toContain(`href="${path}"`);
+    expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
+
+    const events = simulatedEvents(81, 40, Math.floor(Date.now() / 1000) - 60);
+    const expected = forwardedIds(events, await publish(r.url, events));
+    await waitFor(async () => {
+      const status = (await (await fetch(`${url}/api/relays`)).json()) as {
+        relays: { counts: { firstSeen: number } }[];
+      };
+      return status.relays[0]?.counts.firstSeen === expected.length;
+    }, 'events ingested');
+
+    const text = await fetch(`${url}/metrics`);
+    expect(text.headers.get('content-type')).toContain('text/plain');
+    const plain = await text.text();
+    expect(plain).toContain(`nostr_relay_up{relay="${r.url}"} 1`);
+    expect(plain).toContain(`nostr_relay_first_seen_events_total{relay="${r.url}"} ${expected.length}`);
+    const om = await fetch(`${url}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5' },
+    });
+    expect(om.headers.get('content-type')).toContain('application/openmetrics-text');
+    const openMetrics = await om.text();
+    expect(openMetrics).toContain('# TYPE nostr_relay_first_seen_events counter');
+    expect(openMetrics).toContain(`nostr_relay_first_seen_events_total{relay="${r.url}"} ${expected.length}`);
+    expect(openMetrics.trimEnd().endsWith('# EOF')).toBe(true);
+    // The classic format is unchanged after an OpenMetrics render.
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain(
+      '# TYPE nostr_relay_first_seen_events_total counter',
+    );
+
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toContain('"msg":"stopped"');
+    const state = JSON.parse(readFileSync(join(dataDir, 'cursors.json'), 'utf8'));
+    expect(state.relays[r.url]).toBeGreaterThan(0);
+    expect(existsSync(join(dataDir, 'cursors.json'))).toBe(true);
+  });
+});
