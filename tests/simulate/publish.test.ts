@@ -36,15 +36,17 @@ interface StoredShape {
   readonly tags: readonly (readonly string[])[];
 }
 
-/** What a relay keeps of what it accepted: replaceable kinds keep the newest per key, deletions remove. */
+/**
+ * What a relay keeps of what it accepted, in publication order: replaceable kinds keep the newest per
+ * key; a deletion removes the author's events that are already there (and is not stored itself).
+ */
 function expectedStored(accepted: readonly StoredShape[]): Set<string> {
   const keep = new Map<string, StoredShape>();
-  const deleted = new Set<string>();
   for (const event of accepted) {
     if (event.kind === 5) {
       for (const tag of event.tags) {
-        const target = accepted.find((candidate) => candidate.id === tag[1]);
-        if (tag[0] === 'e' && target && target.pubkey === event.pubkey) deleted.add(target.id);
+        const target = tag[0] === 'e' ? keep.get(tag[1]!) : undefined;
+        if (target && target.pubkey === event.pubkey) keep.delete(target.id);
       }
       continue;
     }
@@ -55,9 +57,9 @@ function expectedStored(accepted: readonly StoredShape[]): Set<string> {
         : event.kind >= 30_000 && event.kind < 40_000
           ? `${event.kind}:${event.pubkey}:${d}`
           : event.id;
-    keep.set(key, event); // later created_at wins; the simulation is in time order
+    keep.set(key, event); // the simulation is in time order: a later replaceable event is newer
   }
-  return new Set([...keep.values()].map((event) => event.id).filter((id) => !deleted.has(id)));
+  return new Set([...keep.values()].map((event) => event.id));
 }
 
 describe('publishing to a real relay', () => {
