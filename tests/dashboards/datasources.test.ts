@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadDashboards, panelsOf, ROOT, variablesOf } from './support/dashboards.js';
 import {
   DASHBOARD_PROVIDER_FILE,
@@ -24,7 +24,9 @@ function references() {
         t.datasource ? [{ where: `${json.uid} / ${panel.title} / ${t.refId}`, ref: t.datasource }] : [],
       ),
     ]),
-    ...variablesOf(json).flatMap((v) => (v.datasource ? [{ where: `${json.uid} / $${v.name}`, ref: v.datasource }] : [])),
+    ...variablesOf(json).flatMap((v) =>
+      v.datasource ? [{ where: `${json.uid} / $${v.name}`, ref: v.datasource }] : [],
+    ),
   ]);
 }
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { staleFiles } from '../../dashboards/src/generate.js';
-import { renderAll } from '../../dashboards/src/render.js';
 import { DASHBOARD_UIDS } from '../../dashboards/src/lib/uids.js';
+import { renderAll } from '../../dashboards/src/render.js';
 import { loadDashboards, panelsOf } from './support/dashboards.js';
 
 describe('dashboard generation', () => {
@@ -44,35 +44,42 @@ describe('dashboard generation', () => {
   it('writes every dashboard once, under its fixed uid, in a folder', () => {
     const uids = rendered.map((r) => r.uid).sort();
     expect(uids).toEqual(Object.values(DASHBOARD_UIDS).sort());
-    for (const r of rendered) expect(r.path).toMatch(new RegExp(`^dashboards/json/[A-Za-z-]+/${r.uid}\\.json$`));
+    for (const r of rendered)
+      expect(r.path).toMatch(new RegExp(`^dashboards/json/[A-Za-z-]+/${r.uid}\\.json$`));
   });
 
   const dashboards = loadDashboards();
 
-  it.each(dashboards.map((d) => [d.json.uid, d] as const))('%s is file-provisionable', (_uid, { json, path }) => {
-    const text = JSON.stringify(json);
-    // File provisioning never resolves import-time inputs.
-    expect(text).not.toContain('${DS_');
-    expect(json).not.toHaveProperty('__inputs');
-    expect(json).toMatchObject({ schemaVersion: 42, uid: expect.stringMatching(/^[a-z0-9-]{1,40}$/) });
-    expect(path.endsWith(`/${json.uid}.json`)).toBe(true);
-    const ids = panelsOf(json).map((p) => p.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.every((id) => Number.isInteger(id) && (id as number) > 0)).toBe(true);
-  });
+  it.each(dashboards.map((d) => [d.json.uid, d] as const))(
+    '%s is file-provisionable',
+    (_uid, { json, path }) => {
+      const text = JSON.stringify(json);
+      // File provisioning never resolves import-time inputs.
+      expect(text).not.toContain('${DS_');
+      expect(json).not.toHaveProperty('__inputs');
+      expect(json).toMatchObject({ schemaVersion: 42, uid: expect.stringMatching(/^[a-z0-9-]{1,40}$/) });
+      expect(path.endsWith(`/${json.uid}.json`)).toBe(true);
+      const ids = panelsOf(json).map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.every((id) => Number.isInteger(id) && (id as number) > 0)).toBe(true);
+    },
+  );
 
-  it.each(dashboards.map((d) => [d.json.uid, d] as const))('%s lays panels on the 24-column grid', (_uid, { json }) => {
-    const occupied = new Set<string>();
-    for (const panel of json.panels ?? []) {
-      const { x, y, w, h } = (panel as { gridPos: { x: number; y: number; w: number; h: number } }).gridPos;
-      expect(x + w).toBeLessThanOrEqual(24);
-      for (let i = x; i < x + w; i++) {
-        for (let j = y; j < y + h; j++) {
-          const cell = `${i},${j}`;
-          expect(occupied.has(cell), `panel "${panel.title}" overlaps another at ${cell}`).toBe(false);
-          occupied.add(cell);
+  it.each(dashboards.map((d) => [d.json.uid, d] as const))(
+    '%s lays panels on the 24-column grid',
+    (_uid, { json }) => {
+      const occupied = new Set<string>();
+      for (const panel of json.panels ?? []) {
+        const { x, y, w, h } = (panel as { gridPos: { x: number; y: number; w: number; h: number } }).gridPos;
+        expect(x + w).toBeLessThanOrEqual(24);
+        for (let i = x; i < x + w; i++) {
+          for (let j = y; j < y + h; j++) {
+            const cell = `${i},${j}`;
+            expect(occupied.has(cell), `panel "${panel.title}" overlaps another at ${cell}`).toBe(false);
+            occupied.add(cell);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });

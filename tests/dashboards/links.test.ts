@@ -28,32 +28,35 @@ describe('data links', () => {
     }
   });
 
-  it.each(allLinks.map((l) => [`${l.where}: ${l.link.title}`, l] as const))('%s', (_name, { link, source }) => {
-    if (link.internal) {
-      expect(datasourceUids.has(link.internal.datasourceUid), link.internal.datasourceUid).toBe(true);
-      expect(JSON.stringify(link.internal.query)).toContain('${__value.raw}');
-      return;
-    }
-    const url = link.url;
-    const { dataVars, dashboardVars } = references(url);
-    for (const name of dataVars) expect(name).toMatch(DATA_LINK_VARIABLES);
-    // A variable of the dashboard the link is on (e.g. the Jaeger UI address).
-    for (const name of dashboardVars) expect(variablesOf(source).map((v) => v.name)).toContain(name);
-
-    if (url.startsWith('/d/')) {
-      const [path = '', query = ''] = url.split('?');
-      const uid = path.slice('/d/'.length);
-      const target = byUid.get(uid);
-      expect(target, `no dashboard with uid "${uid}"`).toBeDefined();
-      const variables = variablesOf(target!).map((v) => v.name);
-      for (const param of query.split('&').filter((p) => p.startsWith('var-'))) {
-        const name = param.slice('var-'.length).split('=')[0]!;
-        expect(variables, `${uid} has no variable "${name}"`).toContain(name);
+  it.each(allLinks.map((l) => [`${l.where}: ${l.link.title}`, l] as const))(
+    '%s',
+    (_name, { link, source }) => {
+      if (link.internal) {
+        expect(datasourceUids.has(link.internal.datasourceUid), link.internal.datasourceUid).toBe(true);
+        expect(JSON.stringify(link.internal.query)).toContain('${__value.raw}');
+        return;
       }
-    } else if (!url.startsWith('${')) {
-      expect(GRAFANA_PAGES.has(url), `unexpected link target ${url}`).toBe(true);
-    }
-  });
+      const url = link.url;
+      const { dataVars, dashboardVars } = references(url);
+      for (const name of dataVars) expect(name).toMatch(DATA_LINK_VARIABLES);
+      // A variable of the dashboard the link is on (e.g. the Jaeger UI address).
+      for (const name of dashboardVars) expect(variablesOf(source).map((v) => v.name)).toContain(name);
+
+      if (url.startsWith('/d/')) {
+        const [path = '', query = ''] = url.split('?');
+        const uid = path.slice('/d/'.length);
+        const target = byUid.get(uid);
+        expect(target, `no dashboard with uid "${uid}"`).toBeDefined();
+        const variables = variablesOf(target!).map((v) => v.name);
+        for (const param of query.split('&').filter((p) => p.startsWith('var-'))) {
+          const name = param.slice('var-'.length).split('=')[0]!;
+          expect(variables, `${uid} has no variable "${name}"`).toContain(name);
+        }
+      } else if (!url.startsWith('${')) {
+        expect(GRAFANA_PAGES.has(url), `unexpected link target ${url}`).toBe(true);
+      }
+    },
+  );
 
   it('finds the dashboards the navigation dropdown lists by tag', () => {
     for (const { json } of dashboards) {

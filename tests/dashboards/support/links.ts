@@ -16,13 +16,19 @@ export function linksOf(dashboard: Dashboard): FoundLink[] {
   const found: FoundLink[] = [];
   for (const panel of panelsOf(dashboard)) {
     const where = `${dashboard.uid} / ${panel.title}`;
-    for (const link of panel.fieldConfig?.defaults?.links ?? []) found.push({ where, panel, field: null, link });
+    for (const link of panel.fieldConfig?.defaults?.links ?? [])
+      found.push({ where, panel, field: null, link });
     for (const override of panel.fieldConfig?.overrides ?? []) {
       const field = override.matcher.id === 'byName' ? (override.matcher.options ?? null) : null;
       for (const property of override.properties) {
         if (property.id !== 'links') continue;
         for (const link of property.value as DataLink[]) {
-          found.push({ where: `${where} / ${override.matcher.options ?? override.matcher.id}`, panel, field, link });
+          found.push({
+            where: `${where} / ${override.matcher.options ?? override.matcher.id}`,
+            panel,
+            field,
+            link,
+          });
         }
       }
     }

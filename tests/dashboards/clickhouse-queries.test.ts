@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../exporter/store/store.js';
+import { expandClickHouseSql, type QueryContext } from './support/clickhouse-macros.js';
+import {
+  isClickHouseQuery,
+  loadDashboards,
+  type Panel,
+  type PanelQuery,
+  panelQueries,
+  variableQueryText,
+  variablesOf,
+} from './support/dashboards.js';
+import { type FilledStore, filledStore, type QueryResult, runReadOnly } from './support/history-store.js';
+import { fieldsUsedBy, headersOf } from './support/panel-fields.js';
+
+/**
+ * Every ClickHouse query of every panel and variable, expanded as grafana-clickhouse-datasource
+ * expands it, run against the embedded engine holding two hours of simulator traffic.
+ */
+
+const dashboards = loadDashboards();
+const queries = panelQueries(dashboards).filter(isClickHouseQuery);
+
+let filled: FilledStore;
+let store: Store;
+/** Variable values to try per dashboard (the values Grafana's variables would offer, and more). */
+const scenarios = new Map<string, Array<Record<string, string>>>();
+/** Results per query label, one per scenario. */
+const results = new Map<string, Array<{ vars: Record<string, string>; result: QueryResult }>>();
+
+function context(vars: Record<string, string>): QueryContext {
+  return {
+    fromMs: (filled.start - 600) * 1000,
+    toMs: (filled.end + 60) * 1000,
+    intervalMs: 60_000,
+    variables: vars,
+  };
+}
+
+async function column(sql: string): Promise<string[]> {
+  return (await runReadOnly(store, sql)).rows.map((r) => String(r[0]));
+}
+
+beforeAll(async () => {
+  filled = await filledStore();
+  store = filled.store;
+  // The DVM that delivered most, and the one that asked for payment most often without delivering;
+  // the busiest kind and the quietest.
+  const [busiest] = await column('SELECT dvm FROM dvm_activity ORDER BY jobs_delivered DESC, dvm LIMIT 1');
+  const [unpaid] = await column(
+    "SELECT dvm FROM job_responses WHERE result_count = 0 AND bolt11 != '' GROUP BY dvm ORDER BY count() DESC, dvm LIMIT 1",
+  );
+  const kinds = await column(
+    'SELECT kind FROM job_requests GROUP BY kind ORDER BY count() DESC, kind LIMIT 1 UNION ALL ' +
+      'SELECT kind FROM job_requests GROUP BY kind ORDER BY count() ASC, kind LIMIT 1',
+  );
+  // A three-step chain (from its last step), a job whose DVM asked for payment (from that feedback),
+  // a job answered by several DVMs, and no job at all.
+  const [deepest] = await column('SELECT job_id FROM job_roots ORDER BY chain_depth DESC, job_id LIMIT 1');
+  const [invoice] = await column(
+    "SELECT id FROM events WHERE role = 'feedback' AND bolt11 != '' ORDER BY created_at, id LIMIT 1",
+  );
+  const [crowded] = await column(
+    'SELECT job_id FROM job_responses GROUP BY job_id ORDER BY count() DESC, job_id LIMIT 1',
+  );
+  const [customer] = await column("SELECT pubkey FROM events WHERE role = 'request' ORDER BY id LIMIT 1");
+  scenarios.set('dvm-detail', [{ dvm: busiest! }, { dvm: unpaid! }]);
+  scenarios.set(
+    'dvm-kind-detail',
+    kinds.map((kind) => ({ kind })),
+  );
+  scenarios.set('dvm-job-debug', [
+    { job: deepest!, user: '' },
+    { job: invoice!, user: '' },
+    { job: crowded!, user: '' },
+    { job: '', user: '' },
+    { job: '', user: customer! },
+  ]);
+  for (const q of queries) {
+    const runs: Array<{ vars: Record<string, string>; result: QueryResult }> = [];
+    for (const vars of scenarios.get(q.dashboard.uid) ?? [{}]) {
+      const sql = expandClickHouseSql(q.target.rawSql ?? '', context(vars));
+      try {
+        runs.push({ vars, result: await runReadOnly(store, sql) });
+      } catch (error) {
+        throw new Error(`${q.label} with ${JSON.stringify(vars)}: ${(error as Error).message}\n${sql}`);
+      }
+    }
+    results.set(q.label, runs);
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await store?.close();
+});
+
+const firstWithRows = (q: PanelQuery) => results.get(q.label)?.find((r) => r.result.rows.length > 0);
+
+/** The columns a panel's ClickHouse queries return together (a panel may have several queries). */
+function panelColumns(panel: Panel): Set<string> {
+  const names = new Set<string>();
+  for (const q of queries.filter((x) => x.panel === panel)) {
+    for (const c of firstWithRows(q)?.result.columns ?? []) names.add(c.name);
+  }
+  return names;
+}
+
+const isNumeric = (type: string) => /^(Nullable\()?(U?Int|Float|Decimal)/.test(type);
+const isTime = (type: string) => /^(Nullable\()?(DateTime|Date)/.test(type);
+
+describe('ClickHouse panel queries on simulator traffic', () => {
+  it('cover every ClickHouse panel of the dashboards', () => {
+    expect(queries.length).toBeGreaterThan(40);
+  });
+
+  it.each(queries.map((q) => [q.label, q] as const))('%s returns rows', (_label, q) => {
+    const withRows = firstWithRows(q);
+    expect(
+      withRows,
+      `no rows for any of ${JSON.stringify(results.get(q.label)?.map((r) => r.vars))}`,
+    ).toBeDefined();
+    const { columns, rows } = withRows!.result;
+    if (q.target.queryType === 'timeSeries') {
+      expect(isTime(columns[0]!.type), `${columns[0]!.name} is ${columns[0]!.type}`).toBe(true);
+      for (const c of columns.slice(1)) expect(isNumeric(c.type), `${c.name} is ${c.type}`).toBe(true);
+      const times = rows.map((r) => String(r[0]));
+      expect(times).toEqual([...times].sort());
+    }
+    if (q.panel.type === 'stat' && !fieldsUsedBy(q.panel).length) {
+      expect(isNumeric(columns[0]!.type), `${columns[0]!.name} is ${columns[0]!.type}`).toBe(true);
+    }
+  });
+
+  const panels = [...new Set(queries.map((q) => q.panel))];
+  it.each(panels.map((p) => [`${p.title}`, p] as const))(
+    '%s: every column the panel styles or links exists',
+    (_t, panel) => {
+      const columns = panelColumns(panel);
+      for (const field of fieldsUsedBy(panel)) expect([...columns], `column "${field}"`).toContain(field);
+      const sortBy = (panel.options as { sortBy?: Array<{ displayName: string }> } | undefined)?.sortBy ?? [];
+      const headers = headersOf(panel);
+      for (const { displayName } of sortBy)
+        expect(columns.has(headers.get(displayName) ?? displayName)).toBe(true);
+    },
+  );
+
+  it('the job graph has well-formed nodes and edges, every edge between known nodes', () => {
+    const graph = panels.find((p) => p.type === 'nodeGraph')!;
+    const nodesQuery = queries.find((q) => q.panel === graph && q.target.refId === 'nodes')!;
+    const edgesQuery = queries.find((q) => q.panel === graph && q.target.refId === 'edges')!;
+    const runs = results.get(nodesQuery.label)!;
+    let withEdges = 0;
+    for (const [i, nodesRun] of runs.entries()) {
+      const edgesRun = results.get(edgesQuery.label)![i]!;
+      const nodeCols = nodesRun.result.columns.map((c) => c.name);
+      expect(nodeCols.slice(0, 4)).toEqual(['id', 'title', 'subtitle', 'mainstat']);
+      expect(edgesRun.result.columns.map((c) => c.name)).toEqual(['id', 'source', 'target', 'mainstat']);
+      const ids = nodesRun.result.rows.map((r) => String(r[0]));
+      expect(new Set(ids).size).toBe(ids.length);
+      const arcs = nodeCols.flatMap((c, index) => (c.startsWith('arc__') ? [index] : []));
+      for (const row of nodesRun.result.rows) {
+        expect(
+          arcs.reduce((sum, index) => sum + Number(row[index]), 0),
+          `arcs of ${row[0]}`,
+        ).toBe(1);
+      }
+      const edgeIds = edgesRun.result.rows.map((r) => String(r[0]));
+      expect(new Set(edgeIds).size).toBe(edgeIds.length);
+      for (const [, source, target] of edgesRun.result.rows) {
+        expect(ids).toContain(String(source));
+        expect(ids).toContain(String(target));
+      }
+      if (edgesRun.result.rows.length > 0) withEdges++;
+      // Users, DVMs, requests, feedback and results all appear in a chain with answers.
+      if (nodesRun.vars.job !== '') {
+        const titles = nodesRun.result.rows.map((r) => String(r[1]));
+        expect(titles.some((t) => t === 'user')).toBe(true);
+        expect(titles.some((t) => t.startsWith('request'))).toBe(true);
+        expect(titles.some((t) => t.startsWith('feedback') || t.startsWith('result'))).toBe(true);
+      } else {
+        expect(nodesRun.result.rows).toEqual([]);
+      }
+    }
+    expect(withEdges).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the chain timeline starts at the chain root and lists every event in time order', () => {
+    const timeline = queries.find((q) => q.panel.title === 'Timeline of the chain')!;
+    for (const { vars, result } of results.get(timeline.label)!) {
+      if (vars.job === '') {
+        expect(result.rows).toEqual([]);
+        continue;
+      }
+      const names = result.columns.map((c) => c.name);
+      const offsets = result.rows.map((r) => Number(r[names.indexOf('offset_seconds')]));
+      expect(offsets[0]).toBe(0);
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+      const traces = new Set(result.rows.map((r) => r[names.indexOf('trace_id')]));
+      expect(traces.size, 'one chain, one trace').toBe(1);
+    }
+  });
+
+  it('a user narrows the newest events to their own', () => {
+    const recent = queries.find((q) => q.panel.title === 'Newest 200 events')!;
+    const runs = results.get(recent.label)!;
+    const everyone = runs.find((r) => r.vars.user === '' && r.vars.job === '')!;
+    const one = runs.find((r) => r.vars.user !== '' && r.vars.job === '')!;
+    const author = one.result.columns.findIndex((c) => c.name === 'author');
+    expect(everyone.result.rows.length).toBe(200);
+    expect(one.result.rows.length).toBeGreaterThan(0);
+    expect(new Set(one.result.rows.map((r) => r[author]))).toEqual(new Set([one.vars.user]));
+  });
+
+  it('the overview agrees with the traffic: all requests counted once, the right DVM most popular', async () => {
+    const requests = filled.items.filter(
+      (i) => i.expect.outcome === 'accepted' && i.expect.role === 'request',
+    );
+    const card = queries.find((q) => q.dashboard.uid === 'dvm-overview' && q.panel.title === 'DVM requests')!;
+    expect(Number(results.get(card.label)![0]!.result.rows[0]![0])).toBe(requests.length);
+    const popular = queries.find((q) => q.panel.title === 'Most popular DVM')!;
+    const [row] = results.get(popular.label)![0]!.result.rows;
+    const [top] = (
+      await runReadOnly(
+        store,
+        "SELECT dvm, uniqExact(request_id) AS n FROM events WHERE role = 'result' GROUP BY dvm ORDER BY n DESC, dvm LIMIT 1",
+      )
+    ).rows;
+    expect(row![0]).toBe(top![0]);
+  });
+});
+
+describe('ClickHouse template variables', () => {
+  const variables = dashboards.flatMap(({ json }) =>
+    variablesOf(json)
+      .filter((v) => v.datasource?.uid === 'clickhouse')
+      .map((v) => [`${json.uid} $${v.name}`, v] as const),
+  );
+
+  it.each(variables)('%s lists values (first column) with labels (second)', async (_name, variable) => {
+    const sql = expandClickHouseSql(variableQueryText(variable), context({}));
+    const { columns, rows } = await runReadOnly(store, sql);
+    expect(columns).toHaveLength(2);
+    expect(rows.length).toBeGreaterThan(3);
+    const values = rows.map((r) => String(r[0]));
+    expect(new Set(values).size).toBe(values.length);
+  });
+});
