@@ -40,7 +40,9 @@ export const MIXED_DATASOURCE: DataSourceRef = { type: 'datasource', uid: '-- Mi
 function setPanelDatasources(dashboard: Dashboard): void {
   for (const panel of dashboard.panels ?? []) {
     const targets = ((panel as Panel).targets ?? []) as Array<{ datasource?: DataSourceRef }>;
-    const refs = new Map(targets.flatMap((t) => (t.datasource ? [[t.datasource.uid, t.datasource] as const] : [])));
+    const refs = new Map(
+      targets.flatMap((t) => (t.datasource ? [[t.datasource.uid, t.datasource] as const] : [])),
+    );
     if (refs.size === 1) (panel as Panel).datasource = [...refs.values()][0];
     else if (refs.size > 1) (panel as Panel).datasource = MIXED_DATASOURCE;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CELL_VALUE } from '../../dashboards/src/lib/links.js';
 import { type Dashboard, loadDashboards, variablesOf } from './support/dashboards.js';
 import { linksOf, references } from './support/links.js';
 import { provisionedDatasources } from './support/provisioning.js';
@@ -33,7 +34,7 @@ describe('data links', () => {
     (_name, { link, source }) => {
       if (link.internal) {
         expect(datasourceUids.has(link.internal.datasourceUid), link.internal.datasourceUid).toBe(true);
-        expect(JSON.stringify(link.internal.query)).toContain('${__value.raw}');
+        expect(JSON.stringify(link.internal.query)).toContain(CELL_VALUE);
         return;
       }
       const url = link.url;
