@@ -1,9 +1,9 @@
 import { scheduleStartup } from './background.js';
 import type { SimulatedItem } from './item.js';
+import { JOB_SCENARIOS } from './job-mix.js';
 import { simulationKeys } from './keys.js';
 import { duplicateOf, Noise } from './malformed.js';
 import { Schedule } from './queue.js';
-import { JOB_SCENARIOS } from './requests.js';
 import { Rng } from './rng.js';
 import { World } from './world.js';
 

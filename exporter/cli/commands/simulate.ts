@@ -1,8 +1,6 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { SimulatedItem, SimulationOptions } from '../../simulate/index.js';
+import { formatLine, openOutput } from '../../simulate/output.js';
 import type { PublishSummary } from '../../simulate/publish.js';
 import { UsageError } from '../errors.js';
 import { ProgressLine } from '../progress.js';
@@ -92,7 +90,7 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
   const sink = out === undefined ? null : openOutput(out);
   const items = tap(simulate(options), (item) => {
     count++;
-    sink?.add(format === 'relay' ? relayFrame(item) : item.line);
+    sink?.add(formatLine(item, format));
     progress.update(() => {
       const rate = Math.round(count / Math.max((Date.now() - started) / 1000, 0.001));
       return `simulate: ${count.toLocaleString()} events, at ${new Date(item.at * 1000).toISOString()} (${rate.toLocaleString()}/s)`;
@@ -141,65 +139,6 @@ function* tap<T>(source: Iterable<T>, visit: (item: T) => void): Generator<T> {
     visit(item);
     yield item;
   }
-}
-
-function relayFrame(item: SimulatedItem): string {
-  // A line that is not JSON stays as it is: a garbage frame, as relays sometimes send.
-  return item.expect.outcome === 'rejected' && item.expect.reason === 'bad_json'
-    ? item.line
-    : `["EVENT","sim",${item.line}]`;
-}
-
-/** Buffered line output with backpressure; a closed pipe (e.g. `| head`) ends generation quietly. */
-interface Output {
-  add(line: string): void;
-  /** A promise while the stream is full; null when writing may go on. */
-  drained(): Promise<unknown> | null;
-  finish(): Promise<void>;
-  readonly closed: boolean;
-}
-
-function openOutput(path: string): Output {
-  const stream: Writable = path === '-' ? process.stdout : createWriteStream(path);
-  let closed = false;
-  let failure: Error | null = null;
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    closed = true;
-    if (err.code !== 'EPIPE') failure = err;
-  });
-  let buffer: string[] = [];
-  let size = 0;
-  let waiting: Promise<unknown> | null = null;
-  const flush = (): void => {
-    if (closed || buffer.length === 0) return;
-    const ok = stream.write(`${buffer.join('\n')}\n`);
-    buffer = [];
-    size = 0;
-    if (!ok) waiting = once(stream, 'drain').catch(() => {});
-  };
-  return {
-    get closed() {
-      return closed;
-    },
-    drained() {
-      const pending = waiting;
-      waiting = null;
-      return pending;
-    },
-    add(line: string) {
-      buffer.push(line);
-      size += line.length;
-      if (size >= 1 << 16) flush();
-    },
-    async finish() {
-      flush();
-      if (waiting) await waiting;
-      if (stream !== process.stdout && !closed) {
-        await new Promise<void>((resolve) => stream.end(resolve));
-      }
-      if (failure) throw new Error(`cannot write ${path}: ${(failure as Error).message}`);
-    },
-  };
 }
 
 function formatPublishSummary(summary: PublishSummary): string {
