@@ -1,4 +1,9 @@
-import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient } from '@clickhouse/client';
+import {
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+  ClickHouseLogLevel,
+  createClient,
+} from '@clickhouse/client';
 import { closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb-slot.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { ReadOnlySql, type SqlLimits } from './readonly-sql.js';
@@ -19,6 +24,9 @@ export interface OpenStoreOptions {
 
 /** How long a server request may take before it counts as failed (and is retried by the writer). */
 const SERVER_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The client's own console logging is off: every failure reaches the caller, which logs and counts it. */
+const QUIET = { log: { level: ClickHouseLogLevel.OFF } } as const;
 
 /**
  * An open history store: one `@clickhouse/client` over either engine. The embedded engine gets its
@@ -42,13 +50,14 @@ export class Store {
         url: target.url,
         application: 'dvm-exporter',
         request_timeout: SERVER_REQUEST_TIMEOUT_MS,
+        ...QUIET,
       });
       return new Store(target, client, () => client.close(), options);
     }
     const path = resolveDataPath(target.path, options.create ?? false);
     const chdb = await openChdbConnection(path);
     const connection = wrap(chdb as unknown as EngineConnection, options);
-    const client = createClient({ connection });
+    const client = createClient({ connection, ...QUIET });
     return new Store({ kind: 'embedded', path }, client, () => closeChdbConnection(chdb), options);
   }
 
@@ -69,7 +78,7 @@ export class Store {
       const chdb = await openChdbConnection(this.target.path);
       const connection = wrap(chdb as unknown as EngineConnection, this.options);
       this.readOnlySql = await ReadOnlySql.overDedicatedConnection(
-        createClient({ connection }),
+        createClient({ connection, ...QUIET }),
         () => closeChdbConnection(chdb),
         limits,
       );
