@@ -87,7 +87,7 @@ async function pipelineRate(path: string): Promise<{ lines: number; rate: number
   return { lines, rate: lines / seconds };
 }
 
-export async function runReplayThroughput(hours = 24, requestsPerMinute = 60): Promise<ReplayThroughput> {
+export async function runReplayThroughput(hours = 6, requestsPerMinute = 60): Promise<ReplayThroughput> {
   const path = await simulatorFile(hours, requestsPerMinute);
   // Pipeline first, so the peak RSS reflects the pipeline rather than the verify-only event array.
   const pipeline = await pipelineRate(path);
