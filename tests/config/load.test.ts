@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../exporter/cli/errors.js';
 import { environmentVariables, loadConfig, redactConfig } from '../../exporter/config/load.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAYS } from '../../exporter/config/schema.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 function tempFile(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dvm-config-')), name);
@@ -91,5 +92,13 @@ describe('loadConfig', () => {
     expect(shown).not.toContain('s3cret');
     expect(shown).not.toContain('abc');
     expect(shown).toContain('reader:***@ch:8123');
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('documents every environment variable the exporter reads', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
+    const missing = environmentVariables().filter((name) => !doc.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 });
