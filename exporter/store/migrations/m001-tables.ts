@@ -90,11 +90,17 @@ CREATE TABLE IF NOT EXISTS dvm_announcements
 ENGINE = ReplacingMergeTree
 ORDER BY (dvm, d, created_at, id)`;
 
+/**
+ * Ingestion checkpoints: one row per relay with its cursor, plus one row with relay = '' holding the
+ * ids accepted inside the re-read window. A save is one insert (so all or nothing), and the newest
+ * save of each row wins.
+ */
 const relayCursors = `
 CREATE TABLE IF NOT EXISTS relay_cursors
 (
     relay String,
     cursor Int64,
+    recent_ids Map(String, Int64),
     saved_at DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree(saved_at)

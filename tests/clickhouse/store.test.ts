@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundChdbPath } from '../../exporter/store/chdb-slot.js';
+import { StoreCursorStore } from '../../exporter/store/cursor-store.js';
 import { migrate, SchemaTooNew } from '../../exporter/store/migrate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../exporter/store/migrations/index.js';
 import { Store } from '../../exporter/store/store.js';
+import { ManualClock } from '../../exporter/util/clock.js';
 import { rows, scalar, tempDataDir } from './helpers.js';
 
 const dataDir = tempDataDir('migrations');
@@ -123,6 +125,48 @@ describe('the embedded engine in one process', () => {
     await Promise.all([store.close(), store.close()]);
     expect(boundChdbPath()).toBeNull();
     store = await Store.open({ kind: 'embedded', path: `${dataDir}/clickhouse` });
-    expect(await scalar(store, 'SELECT count() FROM relay_cursors')).toBe(1);
+    expect(await scalar(store, "SELECT cursor FROM relay_cursors WHERE relay = 'wss://kept'")).toBe(42);
+  });
+});
+
+describe('relay cursors in the store', () => {
+  it('start empty, then return the newest cursor of every relay and the ids of the newest save', async () => {
+    await store.client.command({ query: 'TRUNCATE TABLE relay_cursors' });
+    const clock = new ManualClock(1_767_225_600);
+    const cursors = new StoreCursorStore(store.client, async () => {}, clock);
+    expect(await cursors.load()).toEqual(new Map());
+    expect(await cursors.loadRecentIds()).toEqual(new Map());
+
+    await cursors.save(
+      new Map([
+        ['wss://a', 1_767_225_000],
+        ['wss://b', 1_767_225_100],
+      ]),
+      new Map([
+        ['e1', 1_767_224_900],
+        ['e2', 1_767_225_050],
+      ]),
+    );
+    // Same clock reading: the second save must still win.
+    await cursors.save(new Map([['wss://a', 1_767_225_300]]), new Map([['e3', 1_767_225_290]]));
+    expect(await cursors.load()).toEqual(
+      new Map([
+        ['wss://a', 1_767_225_300],
+        ['wss://b', 1_767_225_100],
+      ]),
+    );
+    expect(await cursors.loadRecentIds()).toEqual(new Map([['e3', 1_767_225_290]]));
+    // A new instance (a restart) reads the same.
+    expect(await new StoreCursorStore(store.client).load()).toEqual(await cursors.load());
+  });
+
+  it('write a cursor only after what it covers is written', async () => {
+    let seenBeforeWrite: number | null = null;
+    const cursors = new StoreCursorStore(store.client, async () => {
+      seenBeforeWrite = await scalar(store, "SELECT count() FROM relay_cursors WHERE relay = 'wss://later'");
+    });
+    await cursors.save(new Map([['wss://later', 5]]));
+    expect(seenBeforeWrite).toBe(0);
+    expect((await cursors.load()).get('wss://later')).toBe(5);
   });
 });
