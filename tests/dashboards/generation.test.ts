@@ -70,7 +70,7 @@ describe('dashboard generation', () => {
     (_uid, { json }) => {
       const occupied = new Set<string>();
       for (const panel of json.panels ?? []) {
-        const { x, y, w, h } = (panel as { gridPos: { x: number; y: number; w: number; h: number } }).gridPos;
+        const { x, y, w, h } = panel.gridPos!;
         expect(x + w).toBeLessThanOrEqual(24);
         for (let i = x; i < x + w; i++) {
           for (let j = y; j < y + h; j++) {

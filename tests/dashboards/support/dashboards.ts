@@ -40,6 +40,7 @@ export interface Panel {
     }>;
   };
   transformations?: Array<{ id: string; options?: Record<string, unknown> }>;
+  gridPos?: { x: number; y: number; w: number; h: number };
 }
 
 export interface DataLink {
