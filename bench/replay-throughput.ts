@@ -3,16 +3,13 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { assemble } from '../exporter/app/assemble.js';
 import { createLogger } from '../exporter/app/logger.js';
-import { SINK_FACTORIES } from '../exporter/app/sink-factories.js';
+import { assembleReplay } from '../exporter/app/replay-assembly.js';
 import { loadConfig } from '../exporter/config/load.js';
 import { replayFiles } from '../exporter/ingest/file-replay.js';
 import { checkEventShape, DEFAULT_SHAPE_LIMITS } from '../exporter/model/validate.js';
 import { createVerifier } from '../exporter/model/verify.js';
 import { DEFAULT_SIMULATION, simulate } from '../exporter/simulate/index.js';
-import { systemClock } from '../exporter/util/clock.js';
-import { EventTimeClock } from '../exporter/util/event-time-clock.js';
 import { machineLine, peakRssMiB } from './machine.js';
 
 /**
@@ -70,15 +67,7 @@ async function verifyOnlyRate(path: string): Promise<number> {
 
 async function pipelineRate(path: string): Promise<{ lines: number; rate: number }> {
   const config = loadConfig({ env: {}, overrides: { clickhouse: { enabled: false } } });
-  const assembly = await assemble({
-    config,
-    mode: 'replay',
-    logger: createLogger('silent', false),
-    verifier: await createVerifier('wasm'),
-    clock: new EventTimeClock(),
-    wallClock: systemClock,
-    sinks: SINK_FACTORIES,
-  });
+  const assembly = await assembleReplay(config, { logger: createLogger('silent', false) });
   const started = process.hrtime.bigint();
   await replayFiles(assembly.pipeline, [path]);
   await assembly.close();

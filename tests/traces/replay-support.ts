@@ -1,16 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Assembly, assemble } from '../../exporter/app/assemble.js';
+import type { Assembly } from '../../exporter/app/assemble.js';
 import { createLogger } from '../../exporter/app/logger.js';
+import { assembleReplay } from '../../exporter/app/replay-assembly.js';
 import { configSchema } from '../../exporter/config/schema.js';
 import { replayFiles } from '../../exporter/ingest/file-replay.js';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
-import { createVerifier } from '../../exporter/model/verify.js';
 import { type ScenarioName, type SimulatedItem, scenarioEvents } from '../../exporter/simulate/index.js';
 import { traceSinkFactory } from '../../exporter/sinks/traces/factory.js';
-import { systemClock } from '../../exporter/util/clock.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 
 /** Writes items as a JSON Lines file, the way `dvm-exporter replay` reads them. */
 export function writeJsonl(items: readonly SimulatedItem[]): { file: string; remove: () => void } {
@@ -23,13 +21,8 @@ export function writeJsonl(items: readonly SimulatedItem[]): { file: string; rem
 /** `dvm-exporter replay` with only the traces sink: the real assembly, pipeline, job index and factory. */
 export async function replayWithTraces(files: readonly string[], otlpEndpoint: string): Promise<Assembly> {
   const config = configSchema.parse({ tracing: { otlpEndpoint, serviceName: 'dvm-exporter' } });
-  const assembly = await assemble({
-    config,
-    mode: 'replay',
+  const assembly = await assembleReplay(config, {
     logger: createLogger('silent', false),
-    verifier: await createVerifier('wasm'),
-    clock: new EventTimeClock(),
-    wallClock: systemClock,
     sinks: [traceSinkFactory],
   });
   try {

@@ -1,14 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
-import { assemble } from '../../app/assemble.js';
 import { createLogger } from '../../app/logger.js';
-import { SINK_FACTORIES } from '../../app/sink-factories.js';
+import { assembleReplay } from '../../app/replay-assembly.js';
 import { replayFiles } from '../../ingest/file-replay.js';
-import { createVerifier } from '../../model/verify.js';
 import type { IngestSummary } from '../../pipeline/summary.js';
 import { writeMetricsFile } from '../../sinks/metrics/exposition.js';
-import { systemClock } from '../../util/clock.js';
-import { EventTimeClock } from '../../util/event-time-clock.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
 import { UsageError } from '../errors.js';
 import { ProgressLine } from '../progress.js';
@@ -41,15 +37,7 @@ export async function replay(files: readonly string[], flags: ReplayFlags): Prom
   const config = configFromFlags(flags);
   for (const file of files) assertReadable(file);
   const logger = createLogger(flags.logLevel ?? (flags.json ? 'warn' : config.logLevel));
-  const assembly = await assemble({
-    config,
-    mode: 'replay',
-    logger,
-    verifier: await createVerifier('wasm'),
-    clock: new EventTimeClock(),
-    wallClock: systemClock,
-    sinks: SINK_FACTORIES,
-  });
+  const assembly = await assembleReplay(config, { logger });
   const progress = new ProgressLine();
   const started = Date.now();
   try {
