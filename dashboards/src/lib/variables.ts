@@ -49,6 +49,7 @@ export function relayVariable(metric: string): QueryVariableBuilder {
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .multi(true)
     .includeAll(true)
+    .current({ text: 'All', value: '$__all' })
     .sort(VariableSort.AlphabeticalAsc);
 }
 
