@@ -1,3 +1,4 @@
+import { clickhouseSinkFactory } from '../sinks/clickhouse/index.js';
 import { createMetricsSinkFactory } from '../sinks/metrics/factory.js';
 import { traceSinkFactory } from '../sinks/traces/factory.js';
 import type { SinkFactory } from './assemble.js';
@@ -6,4 +7,8 @@ import type { SinkFactory } from './assemble.js';
  * The sinks every command wires, in delivery order. Each factory reads its own config section and
  * returns null when that sink is turned off.
  */
-export const SINK_FACTORIES: readonly SinkFactory[] = [createMetricsSinkFactory(), traceSinkFactory];
+export const SINK_FACTORIES: readonly SinkFactory[] = [
+  createMetricsSinkFactory(),
+  clickhouseSinkFactory,
+  traceSinkFactory,
+];

@@ -4,6 +4,7 @@ import { register as checkConfig } from './commands/check-config.js';
 import { register as replay } from './commands/replay.js';
 import { register as run } from './commands/run.js';
 import { register as simulate } from './commands/simulate.js';
+import { register as sql } from './commands/sql.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 
 /** Builds the `dvm-exporter` program. Each command lives in its own module under ./commands. */
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     )
     .version(VERSION)
     .exitOverride();
-  const commands: Array<(program: Command) => void> = [run, replay, checkConfig, simulate];
+  const commands: Array<(program: Command) => void> = [run, replay, checkConfig, simulate, sql];
   for (const register of commands) register(program);
   return program;
 }

@@ -58,12 +58,21 @@ function limitSettings(limits: SqlLimits): ClickHouseSettings {
   };
 }
 
+/** A connection used for ad-hoc SQL alone, and how to let it go. */
+export interface DedicatedConnection {
+  readonly client: ClickHouseClient;
+  release(): Promise<void>;
+}
+
 /**
  * Ad-hoc SQL that cannot write or escape its limits. Every query is first parsed by ClickHouse itself
  * (passed as a bound parameter, never spliced into SQL), checked by `checkReadOnlyStatement`, then run
  * as ClickHouse formatted it, under `readonly=1` and the limits. On the embedded engine the limits are
  * fixed once on a connection of its own (settings stick to a chdb connection), and queries take turns
  * on it; on a server they travel with each query.
+ *
+ * After any failure the embedded connection is replaced: chdb hands the output a failed query had
+ * already produced to the next query on the same connection, which would corrupt its answer.
  */
 export class ReadOnlySql {
   private queue: Promise<unknown> = Promise.resolve();
@@ -71,33 +80,37 @@ export class ReadOnlySql {
   private closed = false;
 
   private constructor(
-    private readonly client: ClickHouseClient,
+    private connection: DedicatedConnection,
     private readonly perQuerySettings: ClickHouseSettings,
     readonly limits: SqlLimits,
-    private readonly release: () => Promise<void>,
+    /** Opens a fresh dedicated connection; null on a server, where requests share nothing. */
+    private readonly reopen: (() => Promise<DedicatedConnection>) | null,
   ) {}
 
   static overServer(client: ClickHouseClient, limits: Partial<SqlLimits> = {}): ReadOnlySql {
     const full = { ...DEFAULT_SQL_LIMITS, ...limits };
-    return new ReadOnlySql(client, limitSettings(full), full, async () => {});
+    return new ReadOnlySql({ client, release: async () => {} }, limitSettings(full), full, null);
   }
 
-  /** Takes over `client`, a connection used for nothing else, and pins the limits on it. */
+  /** Opens connections with `open`, each used for nothing else, and pins the limits on each. */
   static async overDedicatedConnection(
-    client: ClickHouseClient,
-    release: () => Promise<void>,
+    open: () => Promise<DedicatedConnection>,
     limits: Partial<SqlLimits> = {},
   ): Promise<ReadOnlySql> {
     const full = { ...DEFAULT_SQL_LIMITS, ...limits };
-    try {
-      for (const [name, value] of Object.entries(limitSettings(full))) {
-        await client.command({ query: `SET ${name} = ${Number(value)}` });
+    const reopen = async () => {
+      const connection = await open();
+      try {
+        for (const [name, value] of Object.entries(limitSettings(full))) {
+          await connection.client.command({ query: `SET ${name} = ${Number(value)}` });
+        }
+      } catch (error) {
+        await connection.release();
+        throw error;
       }
-    } catch (error) {
-      await release();
-      throw error;
-    }
-    return new ReadOnlySql(client, {}, full, release);
+      return connection;
+    };
+    return new ReadOnlySql(await reopen(), {}, full, reopen);
   }
 
   query(text: string): Promise<SqlAnswer> {
@@ -118,7 +131,7 @@ export class ReadOnlySql {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await this.release();
+    await this.connection.release();
   }
 
   private async execute(text: string): Promise<SqlAnswer> {
@@ -128,11 +141,23 @@ export class ReadOnlySql {
     if (Buffer.byteLength(query) > this.limits.maxQueryBytes) {
       throw new SqlRefused(`query longer than ${this.limits.maxQueryBytes} bytes`);
     }
+    try {
+      return await this.run(query);
+    } catch (error) {
+      if (this.reopen && !(error instanceof SqlRefused && error.code === null)) {
+        await this.connection.release();
+        this.connection = await this.reopen();
+      }
+      throw error;
+    }
+  }
+
+  private async run(query: string): Promise<SqlAnswer> {
     const formatted = await this.engine(() => this.parse(query));
     const verdict = checkReadOnlyStatement(formatted);
     if (!verdict.ok) throw new SqlRefused(verdict.reason);
     return this.engine(async () => {
-      const result = await this.client.query({
+      const result = await this.connection.client.query({
         query: formatted,
         format: 'JSONCompactEachRowWithNamesAndTypes',
         clickhouse_settings: this.perQuerySettings,
@@ -142,7 +167,7 @@ export class ReadOnlySql {
   }
 
   private async parse(query: string): Promise<string> {
-    const result = await this.client.query({
+    const result = await this.connection.client.query({
       query: 'SELECT formatQuerySingleLine({q:String}) AS formatted',
       query_params: { q: query },
       format: 'JSONEachRow',

@@ -75,13 +75,17 @@ export class Store {
     if (this.target.kind === 'server') {
       this.readOnlySql = ReadOnlySql.overServer(this.client, limits);
     } else {
-      const chdb = await openChdbConnection(this.target.path);
-      const connection = wrap(chdb as unknown as EngineConnection, this.options);
-      this.readOnlySql = await ReadOnlySql.overDedicatedConnection(
-        createClient({ connection, ...QUIET }),
-        () => closeChdbConnection(chdb),
-        limits,
-      );
+      const path = this.target.path;
+      this.readOnlySql = await ReadOnlySql.overDedicatedConnection(async () => {
+        const chdb = await openChdbConnection(path);
+        return {
+          client: createClient({
+            connection: wrap(chdb as unknown as EngineConnection, this.options),
+            ...QUIET,
+          }),
+          release: () => closeChdbConnection(chdb),
+        };
+      }, limits);
     }
     return this.readOnlySql;
   }

@@ -17,16 +17,25 @@ interface SqlFlags {
 export function register(program: Command): void {
   program
     .command('sql')
-    .description('run a read-only SQL query against the history store (through the running exporter when one holds it)')
+    .description(
+      'run a read-only SQL query against the history store (through the running exporter when one holds it)',
+    )
     .argument('[query]', 'the SQL; read from stdin when absent or -')
-    .option('--format <format>', 'table, json (one object per line) or csv; default: table on a terminal, else json')
+    .option(
+      '--format <format>',
+      'table, json (one object per line) or csv; default: table on a terminal, else json',
+    )
     .option('--config <file>', 'YAML or JSON config file (env: DVM_EXPORTER_CONFIG)')
     .option('--data-dir <dir>', 'the data directory holding the embedded store (default ./data)')
     .option('--clickhouse-url <url>', 'query a ClickHouse server instead: http(s)://user:pass@host:8123/db')
     .action(async (query: string | undefined, flags: SqlFlags) => {
       const format = formatOf(flags.format);
       const sql = query === undefined || query === '-' ? await text(process.stdin) : query;
-      const config = configFromFlags({ config: flags.config, dataDir: flags.dataDir, clickhouseUrl: flags.clickhouseUrl });
+      const config = configFromFlags({
+        config: flags.config,
+        dataDir: flags.dataDir,
+        clickhouseUrl: flags.clickhouseUrl,
+      });
       try {
         const { answer } = await answerAdhoc(sql, config);
         process.stdout.write(formatAnswer(answer, format));
