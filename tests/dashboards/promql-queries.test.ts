@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readCompose } from '../compose/support/compose.js';
 import type { PrometheusServer } from '../metrics/prometheus-server.js';
 import { findTool } from '../metrics/tools.js';
 import {
@@ -136,6 +138,15 @@ describe.skipIf(prometheusBinary === null)('PromQL of the dashboards on live sim
       }
     },
   );
+
+  it("passes the exporter's docker-compose healthcheck", () => {
+    const compose = readCompose();
+    const [, node, flag, script] = compose.services.exporter!.healthcheck!.test as string[];
+    expect([node, flag]).toEqual(['node', '-e']);
+    const local = script!.replace('http://127.0.0.1:9890', stack.exporterUrl);
+    expect(local).not.toBe(script);
+    expect(() => execFileSync(process.execPath, ['-e', local], { timeout: 10_000 })).not.toThrow();
+  });
 
   it('keeps the traceId exemplars the latency panels link to Jaeger', async () => {
     const exemplarPanels = queries.filter((q) => q.target.exemplar === true);

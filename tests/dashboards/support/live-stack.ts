@@ -21,6 +21,8 @@ export const RULES = join(REPO_ROOT, 'provisioning/prometheus/rules/dvm-alerts.y
 export interface LiveStack {
   readonly prometheus: PrometheusServer;
   readonly relay: TestRelay;
+  /** The exporter's HTTP server, http://127.0.0.1:<port>. */
+  readonly exporterUrl: string;
   /** Unix seconds when the stack started (the dashboards' time range starts here). */
   readonly startedAt: number;
   stop(): Promise<void>;
@@ -132,7 +134,7 @@ export async function startLiveStack(prometheusBinary: string): Promise<LiveStac
     await publishItems(secondRound, { url: relay.url });
     await scraped('sum(dvm_job_requests_total)', requests);
     await scraped(SCRAPES, ((await prometheus.scalar(SCRAPES)) ?? 0) + 2);
-    return { prometheus, relay, startedAt, stop };
+    return { prometheus, relay, exporterUrl: `http://127.0.0.1:${port}`, startedAt, stop };
   } catch (error) {
     await stop();
     throw error;
