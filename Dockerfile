@@ -12,6 +12,8 @@ RUN apt-get update \
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY exporter ./exporter
 COPY bench ./bench
+# The benchmarks (compiled with the exporter) start the test relay.
+COPY tests/support ./tests/support
 # `npm ci` runs the package's `prepare` script, which compiles exporter/ into dist/. Development
 # dependencies stay: the stack's relay (provisioning/demo/relay.mjs) runs on @nostr-relay.
 RUN npm ci --no-audit --no-fund

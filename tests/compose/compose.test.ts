@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
@@ -268,6 +268,33 @@ describe('what the containers run', () => {
     }
     expect(ignored('node_modules')).toBe(true);
     expect(ignored('provisioning/grafana')).toBe(true);
+  });
+
+  it('the image build compiles: every source file of the build reaches the build stage', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^FROM /m);
+    expect(stages.length).toBe(3);
+    const build = stages[1]!;
+    const copied = [...build.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap((m) =>
+      m[1]!.trim().split(/\s+/).slice(0, -1),
+    );
+    // The files `npm run build` (the package's prepare script) compiles, imports followed.
+    const files = execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--listFilesOnly'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    )
+      .split('\n')
+      .map((f) => f.trim())
+      .filter((f) => f !== '' && !f.includes('/node_modules/'))
+      .map((f) => relative(REPO_ROOT, f));
+    expect(files.length).toBeGreaterThan(50);
+    for (const file of files) {
+      expect(
+        copied.some((c) => file === c || file.startsWith(`${c.replace(/\/$/, '')}/`)),
+        `${file} is compiled but not copied`,
+      ).toBe(true);
+    }
   });
 
   it('the ClickHouse init scripts run', async () => {
