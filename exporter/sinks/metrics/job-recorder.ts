@@ -1,4 +1,3 @@
-import type { Histogram, LabelValues } from 'prom-client';
 import type {
   DomainEvent,
   DvmResponseSnapshot,
@@ -15,9 +14,8 @@ import {
   type JobRequest,
   type JobResult,
 } from '../../model/dvm-event.js';
-import { type DvmEvidence, type DvmLabels, OTHER_DVM, UNKNOWN_DVM } from './dvm-labels.js';
-import type { DvmNames } from './dvm-names.js';
-import { exemplarFor } from './exemplars.js';
+import { UNKNOWN_DVM } from './dvm-labels.js';
+import type { DvmSeries } from './dvm-series.js';
 import type { Instruments } from './instruments.js';
 import { jobKindLabel, kindLabel, requestKindLabel, UNKNOWN_KIND } from './kind-label.js';
 import { isWorkingStatus, type JobsInProgress, type PendingAnswer, type PendingAnswers } from './liveness.js';
@@ -26,13 +24,10 @@ import { METRIC } from './names.js';
 
 export interface RecorderOptions {
   readonly answerTimeoutSeconds: number;
-  readonly dvmIdleSeconds: number;
 }
 
 /** A request can name any number of `p` tags; only this many are tracked per request. */
 export const MAX_TARGETS_PER_REQUEST = 16;
-
-type JobHistogram = Histogram<'kind' | 'dvm'>;
 
 function isPaymentRequest(feedback: JobFeedback): boolean {
   return feedback.status === 'payment-required' && (effectiveMsat(feedback.amount) ?? 0) > 0;
@@ -45,8 +40,7 @@ function isPaymentRequest(feedback: JobFeedback): boolean {
 export class JobRecorder {
   constructor(
     private readonly m: Instruments,
-    private readonly dvms: DvmLabels,
-    private readonly names: DvmNames,
+    private readonly series: DvmSeries,
     private readonly time: MetricsTime,
     private readonly pending: PendingAnswers,
     private readonly working: JobsInProgress,
@@ -104,10 +98,7 @@ export class JobRecorder {
   sweep(): void {
     const now = this.time.now();
     for (const entry of this.pending.takeDue(now)) this.unanswered(entry);
-    if (!this.time.expiresIdle) return;
-    for (const dvm of this.dvms.idleBefore(now - this.options.dvmIdleSeconds)) {
-      if (this.dvms.forget(dvm)) this.m.idleDvmsRemoved.inc();
-    }
+    if (this.time.expiresIdle) this.m.idleDvmsRemoved.inc(this.series.forgetIdle(now));
   }
 
   private onAccepted(event: DvmEvent): void {
@@ -127,7 +118,7 @@ export class JobRecorder {
     // Responses that arrived before their request: their latencies become known only now.
     for (const response of job.responses.values()) {
       if (response.firstResponseAt !== null && this.time.isLive(response.firstResponseAt)) {
-        this.observe(
+        this.series.latency(
           METRIC.firstResponse,
           this.m.firstResponse,
           job,
@@ -138,17 +129,25 @@ export class JobRecorder {
         );
       }
       if (response.firstResultAt !== null && this.time.isLive(response.firstResultAt)) {
-        this.observe(METRIC.duration, this.m.duration, job, kind, response.dvm, response.firstResultAt, at);
+        this.series.latency(
+          METRIC.duration,
+          this.m.duration,
+          job,
+          kind,
+          response.dvm,
+          response.firstResultAt,
+          at,
+        );
       }
     }
   }
 
   private addressed(job: JobSnapshot, target: string, kind: string, at: number): void {
-    const dvm = this.targetLabel(target, METRIC.requestsTargeted, at);
-    this.incDvm(METRIC.requestsTargeted, this.m.requestsTargeted, { kind, dvm });
+    const dvm = this.series.targetLabel(target, METRIC.requestsTargeted, at);
+    this.series.countAs(METRIC.requestsTargeted, this.m.requestsTargeted, { kind, dvm });
     // A zero sample now gives `increase()` a baseline before the first unanswered request is counted.
     if (dvm !== UNKNOWN_DVM)
-      this.incDvm(METRIC.requestsUnanswered, this.m.requestsUnanswered, { kind, dvm }, 0);
+      this.series.countAs(METRIC.requestsUnanswered, this.m.requestsUnanswered, { kind, dvm }, 0);
     if (!job.responses.has(target)) {
       const deadline = at + this.options.answerTimeoutSeconds;
       this.pending.add({ jobId: job.id, dvm: target, kind, requestAt: at, deadline });
@@ -156,10 +155,9 @@ export class JobRecorder {
   }
 
   private unanswered(entry: PendingAnswer): void {
-    const dvm = this.targetLabel(entry.dvm, METRIC.requestsUnanswered, entry.requestAt);
-    this.incDvm(METRIC.requestsUnanswered, this.m.requestsUnanswered, { kind: entry.kind, dvm });
-    const evidence = dvm === entry.dvm ? this.dvms.evidence(dvm) : undefined;
-    if (evidence) evidence.lastUnansweredAt = Math.max(evidence.lastUnansweredAt ?? 0, entry.requestAt);
+    const dvm = this.series.targetLabel(entry.dvm, METRIC.requestsUnanswered, entry.requestAt);
+    this.series.countAs(METRIC.requestsUnanswered, this.m.requestsUnanswered, { kind: entry.kind, dvm });
+    if (dvm === entry.dvm) this.series.noteUnanswered(dvm, entry.requestAt);
   }
 
   private onFeedback(
@@ -171,7 +169,7 @@ export class JobRecorder {
   ): void {
     const dvm = feedback.event.pubkey;
     const at = feedback.event.created_at;
-    this.noteResponse(dvm, at, false);
+    this.series.noteResponse(dvm, at, false);
     this.pending.answer(job.id, dvm);
     const live = this.time.isLive(at);
     if (open) {
@@ -183,15 +181,13 @@ export class JobRecorder {
       this.working.update(job.id, dvm, working, at);
     }
     if (!live) return;
-    const label = this.dvms.claim(dvm, METRIC.feedback, at);
-    this.incDvm(METRIC.feedback, this.m.feedback, {
+    this.series.count(METRIC.feedback, this.m.feedback, dvm, at, {
       kind: requestKindLabel(job),
-      dvm: label,
       status: feedback.status,
     });
     if (firstResponse && job.request !== null) {
       const kind = kindLabel(job.request.kind);
-      this.observe(
+      this.series.latency(
         METRIC.firstResponse,
         this.m.firstResponse,
         job,
@@ -214,11 +210,12 @@ export class JobRecorder {
       response?.feedback.some((f) => isPaymentRequest(f) && f.event.id !== feedback.event.id) ?? false;
     if (others) return;
     const msat = effectiveMsat(feedback.amount) ?? 0;
-    const dvm = this.dvms.claim(feedback.event.pubkey, METRIC.paymentRequested, feedback.event.created_at);
+    const dvm = feedback.event.pubkey;
+    const at = feedback.event.created_at;
     const kind = jobKindLabel(job);
-    this.incDvm(METRIC.paymentRequested, this.m.paymentRequested, { kind, dvm }, msat);
+    this.series.count(METRIC.paymentRequested, this.m.paymentRequested, dvm, at, { kind }, msat);
     // A zero sample now gives `increase()` a baseline before the job can end unfulfilled.
-    this.incDvm(METRIC.paymentUnfulfilled, this.m.paymentUnfulfilled, { kind, dvm }, 0);
+    this.series.count(METRIC.paymentUnfulfilled, this.m.paymentUnfulfilled, dvm, at, { kind }, 0);
   }
 
   private onResult(
@@ -231,23 +228,21 @@ export class JobRecorder {
   ): void {
     const dvm = result.event.pubkey;
     const at = result.event.created_at;
-    this.noteResponse(dvm, at, true);
+    this.series.noteResponse(dvm, at, true);
     this.pending.answer(job.id, dvm);
     if (open) this.working.update(job.id, dvm, false, at);
     if (!this.time.isLive(at)) return;
-    const label = this.dvms.claim(dvm, METRIC.results, at);
     const encrypted = String(result.encryption !== 'none');
-    this.incDvm(METRIC.results, this.m.results, {
+    this.series.count(METRIC.results, this.m.results, dvm, at, {
       kind: kindLabel(result.requestKind),
-      dvm: label,
       encrypted,
     });
     if (job.request === null || response === undefined) return;
     const kind = kindLabel(job.request.kind);
     const requestAt = job.request.event.created_at;
-    if (firstResult) this.observe(METRIC.duration, this.m.duration, job, kind, dvm, at, requestAt);
+    if (firstResult) this.series.latency(METRIC.duration, this.m.duration, job, kind, dvm, at, requestAt);
     if (firstResponse)
-      this.observe(METRIC.firstResponse, this.m.firstResponse, job, kind, dvm, at, requestAt);
+      this.series.latency(METRIC.firstResponse, this.m.firstResponse, job, kind, dvm, at, requestAt);
   }
 
   /** A response to a job that already ended still counts; it is first when the DVM's snapshot holds only it. */
@@ -273,8 +268,7 @@ export class JobRecorder {
     const requestedAt = response?.feedback.filter(isPaymentRequest).map((f) => f.event.created_at) ?? [];
     const at = Math.max(response?.firstResultAt ?? 0, ...requestedAt);
     if (response !== undefined && !this.time.isLive(at)) return;
-    const label = this.dvms.claim(dvm, METRIC.paymentEarned, at);
-    this.incDvm(METRIC.paymentEarned, this.m.paymentEarned, { kind: jobKindLabel(job), dvm: label }, msat);
+    this.series.count(METRIC.paymentEarned, this.m.paymentEarned, dvm, at, { kind: jobKindLabel(job) }, msat);
   }
 
   private onEnded(job: JobSnapshot, outcome: JobOutcome): void {
@@ -288,21 +282,19 @@ export class JobRecorder {
     if (outcome === 'cancelled') return;
     for (const response of job.responses.values()) {
       if (response.paymentRequested === null || response.firstResultAt !== null) continue;
-      const dvm = this.dvms.claim(response.dvm, METRIC.paymentUnfulfilled, at);
-      this.incDvm(METRIC.paymentUnfulfilled, this.m.paymentUnfulfilled, { kind, dvm });
+      this.series.count(METRIC.paymentUnfulfilled, this.m.paymentUnfulfilled, response.dvm, at, { kind });
     }
   }
 
   private onAnnounced(announcement: DvmAnnouncement): void {
     const dvm = announcement.event.pubkey;
     const at = announcement.event.created_at;
-    this.names.announce(dvm, announcement.profile.name, at);
-    this.evidenceFor(dvm, at, METRIC.info);
+    this.series.announce(dvm, announcement.profile.name, at, METRIC.info);
   }
 
   private onHeartbeat(heartbeat: Heartbeat): void {
     const at = heartbeat.event.created_at;
-    const evidence = this.evidenceFor(heartbeat.event.pubkey, at, METRIC.lastHeartbeat);
+    const evidence = this.series.evidenceFor(heartbeat.event.pubkey, at, METRIC.lastHeartbeat);
     if (evidence) evidence.lastHeartbeatAt = Math.max(evidence.lastHeartbeatAt ?? 0, at);
   }
 
@@ -311,82 +303,19 @@ export class JobRecorder {
     if (reason !== 'no_e_tag' || (event.role !== 'feedback' && event.role !== 'result')) return;
     const dvm = event.event.pubkey;
     const at = event.event.created_at;
-    this.noteResponse(dvm, at, event.role === 'result');
+    this.series.noteResponse(dvm, at, event.role === 'result');
     if (!this.time.isLive(at)) return;
     if (event.role === 'result') {
-      const label = this.dvms.claim(dvm, METRIC.results, at);
       const encrypted = String(event.encryption !== 'none');
-      this.incDvm(METRIC.results, this.m.results, {
+      this.series.count(METRIC.results, this.m.results, dvm, at, {
         kind: kindLabel(event.requestKind),
-        dvm: label,
         encrypted,
       });
     } else {
-      const label = this.dvms.claim(dvm, METRIC.feedback, at);
-      this.incDvm(METRIC.feedback, this.m.feedback, { kind: UNKNOWN_KIND, dvm: label, status: event.status });
+      this.series.count(METRIC.feedback, this.m.feedback, dvm, at, {
+        kind: UNKNOWN_KIND,
+        status: event.status,
+      });
     }
-  }
-
-  /** Evidence only: the counter written for the same event counts any fold into `__other__`. */
-  private noteResponse(dvm: string, at: number, isResult: boolean): void {
-    const evidence = this.evidenceFor(dvm, at, null);
-    if (!evidence) return;
-    evidence.lastSeenAt = Math.max(evidence.lastSeenAt ?? 0, at);
-    if (isResult) evidence.lastResultAt = Math.max(evidence.lastResultAt ?? 0, at);
-  }
-
-  /**
-   * The evidence record of a DVM, labelling it if needed; null past the cap, and for a DVM not yet
-   * labelled whose event is older than the idle time (it would be removed again at once). A fold into
-   * `__other__` is counted against `metric`, unless null.
-   */
-  private evidenceFor(dvm: string, at: number, metric: string | null): DvmEvidence | null {
-    if (!this.dvms.has(dvm) && this.time.expiresIdle && at < this.time.now() - this.options.dvmIdleSeconds) {
-      return null;
-    }
-    return this.dvms.claim(dvm, metric, at) === OTHER_DVM ? null : (this.dvms.evidence(dvm) ?? null);
-  }
-
-  /** A `p` tag names a DVM only if it was seen acting as one (or is allowlisted). */
-  private targetLabel(target: string, metric: string, at: number): string {
-    return this.dvms.has(target) || this.names.has(target)
-      ? this.dvms.claim(target, metric, at)
-      : UNKNOWN_DVM;
-  }
-
-  private incDvm<L extends string>(
-    name: string,
-    counter: { inc(labels: LabelValues<L>, value?: number): void; remove(labels: LabelValues<L>): void },
-    labels: LabelValues<L> & { dvm: string },
-    value = 1,
-  ): void {
-    counter.inc(labels, value);
-    this.dvms.track(labels.dvm, name, counter as never, labels as Record<string, string>);
-  }
-
-  /** Observes `at - requestAt` for the DVM; a negative difference (clock skew) is counted and observed as 0. */
-  private observe(
-    name: string,
-    histogram: JobHistogram,
-    job: JobSnapshot,
-    kind: string,
-    dvm: string,
-    at: number,
-    requestAt: number,
-  ): void {
-    let value = at - requestAt;
-    if (value < 0) {
-      this.m.clockSkew.inc();
-      value = 0;
-    }
-    const labels = { kind, dvm: this.dvms.claim(dvm, name, at) };
-    if (this.m.exemplars) {
-      // prom-client types exemplar labels like the metric's own labels; `traceId` is what it expects here.
-      const exemplarLabels = exemplarFor(job) as unknown as LabelValues<'kind' | 'dvm'>;
-      histogram.observe({ labels, value, exemplarLabels });
-    } else {
-      histogram.observe(labels, value);
-    }
-    this.dvms.track(labels.dvm, name, histogram, labels);
   }
 }

@@ -8,6 +8,7 @@ import { registerBuildInfo } from './build-info.js';
 import { registerDvmGauges } from './dvm-gauges.js';
 import { DvmLabels } from './dvm-labels.js';
 import { DvmNames } from './dvm-names.js';
+import { DvmSeries } from './dvm-series.js';
 import { createInstruments } from './instruments.js';
 import { JobRecorder } from './job-recorder.js';
 import { JobsInProgress, PendingAnswers } from './liveness.js';
@@ -55,9 +56,9 @@ export class MetricsSink implements Sink {
     const dvms = new DvmLabels(options.dvmLabelCap, options.dvmAllowlist, (metric) =>
       instruments.labelOverflow.inc({ metric }),
     );
-    this.recorder = new JobRecorder(instruments, dvms, names, this.time, pending, working, {
+    const series = new DvmSeries(instruments, dvms, names, this.time, options.dvmIdleSeconds);
+    this.recorder = new JobRecorder(instruments, series, this.time, pending, working, {
       answerTimeoutSeconds: options.answerTimeoutSeconds,
-      dvmIdleSeconds: options.dvmIdleSeconds,
     });
     registerDvmGauges(registry, {
       dvms,
