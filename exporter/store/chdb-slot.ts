@@ -1,7 +1,6 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { drainPending } from 'chdb';
-import { type ChdbConnection, createChdbConnection } from 'chdb/connection';
+import type { ChdbConnection } from 'chdb/connection';
 import { StoreError } from './errors.js';
 
 /**
@@ -45,6 +44,9 @@ export async function openChdbConnection(path: string): Promise<ChdbConnection> 
       `the embedded store ${slot.path} is already open in this process; one data directory per process`,
     );
   }
+  // Loaded on first use: the engine is a large native library that commands without a store
+  // (--help, simulate, a store on a server) should not pay for.
+  const { createChdbConnection } = await import('chdb/connection');
   let connection: ChdbConnection;
   try {
     connection = createChdbConnection({ path });
@@ -63,6 +65,7 @@ export async function closeChdbConnection(connection: ChdbConnection): Promise<v
   await connection.close();
   if (current.connections.size > 0) return;
   slot = null;
+  const { drainPending } = await import('chdb');
   releasing = drainPending().finally(() => {
     releasing = null;
   });
