@@ -7,6 +7,7 @@ import { CELL_VALUE, rowField, seriesLabel, sqlString, toJob, toKind, toTrace } 
 import { alertList, pie, RATIO_STEPS, stat, table, timeSeries, UNITS, UP_DOWN } from '../lib/panels.js';
 import { promInstant, promRange, promRangeWithExemplars } from '../lib/prometheus.js';
 import { countOrZero, increaseBy, quantile, rateBy } from '../lib/promql.js';
+import { RESPONSE_STATS_COLUMNS, RESPONSE_STATS_SQL } from '../lib/response-stats.js';
 import { dvmName, kindName } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { dvmVariable } from '../lib/variables.js';
@@ -205,14 +206,7 @@ const perKind = table({
       SELECT
           kind,
           ${kindName('kind')} AS kind_name,
-          count() AS jobs,
-          countIf(result_count > 0) AS delivered,
-          delivered / jobs AS success_ratio,
-          avg(result_seconds) AS avg_seconds,
-          quantileExact(0.5)(result_seconds) AS p50_seconds,
-          quantileExact(0.95)(result_seconds) AS p95_seconds,
-          sum(coalesce(invoice_msat, requested_msat)) / 1000 AS sats_requested,
-          sum(earned_msat) / 1000 AS sats_earned
+          ${RESPONSE_STATS_SQL}
       FROM job_responses
       WHERE dvm = ${ME}
       GROUP BY kind
@@ -221,21 +215,7 @@ const perKind = table({
   columns: [
     { field: 'kind', header: 'Kind', width: 70, links: [toKind(CELL_VALUE)] },
     { field: 'kind_name', header: 'Name', links: [toKind(rowField('kind'))] },
-    { field: 'jobs', header: 'Jobs', unit: UNITS.count },
-    { field: 'delivered', header: 'Delivered', unit: UNITS.count },
-    {
-      field: 'success_ratio',
-      header: 'Success',
-      unit: UNITS.ratio,
-      decimals: 0,
-      cell: 'color-text',
-      steps: RATIO_STEPS,
-    },
-    { field: 'avg_seconds', header: 'Average', unit: UNITS.seconds },
-    { field: 'p50_seconds', header: 'p50', unit: UNITS.seconds },
-    { field: 'p95_seconds', header: 'p95', unit: UNITS.seconds },
-    { field: 'sats_requested', header: 'Sats asked', unit: UNITS.sats, decimals: 0 },
-    { field: 'sats_earned', header: 'Sats earned', unit: UNITS.sats, decimals: 0 },
+    ...RESPONSE_STATS_COLUMNS,
   ],
 });
 

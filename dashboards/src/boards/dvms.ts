@@ -3,9 +3,10 @@ import { sqlTable } from '../lib/clickhouse.js';
 import { dashboard } from '../lib/dashboard.js';
 import { section } from '../lib/layout.js';
 import { CELL_VALUE, rowField, seriesLabel, toDvm } from '../lib/links.js';
-import { pie, RATIO_STEPS, stat, table, timeSeries, UNITS, UP_DOWN } from '../lib/panels.js';
+import { pie, stat, table, timeSeries, UNITS, UP_DOWN } from '../lib/panels.js';
 import { promInstant, promRange, promTable } from '../lib/prometheus.js';
 import { countOrZero, quantile, quantileOverRange, withDvmName } from '../lib/promql.js';
+import { RESPONSE_STATS_COLUMNS, RESPONSE_STATS_SQL, responseStatsFrom } from '../lib/response-stats.js';
 import { dvmName } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 
@@ -20,25 +21,13 @@ const directorySql = `
         ${dvmName('d.dvm', 'd.name')} AS name,
         coalesce(d.picture, '') AS picture,
         arrayStringConcat(arrayMap(k -> toString(k), arraySort(arrayDistinct(arrayConcat(d.announced_kinds, d.result_kinds)))), ', ') AS kinds,
-        d.jobs AS jobs,
-        d.jobs_delivered AS delivered,
-        s.success_ratio AS success_ratio,
-        s.p50_seconds AS p50_seconds,
-        s.p95_seconds AS p95_seconds,
-        s.sats_requested AS sats_requested,
-        s.sats_earned AS sats_earned,
+        ${responseStatsFrom('s', 'dvm')},
         d.last_seen_at AS last_seen,
         d.last_heartbeat_at AS last_heartbeat
     FROM dvms AS d
     LEFT JOIN
     (
-        SELECT
-            dvm,
-            countIf(result_count > 0) / count() AS success_ratio,
-            quantileExact(0.5)(result_seconds) AS p50_seconds,
-            quantileExact(0.95)(result_seconds) AS p95_seconds,
-            sum(coalesce(invoice_msat, requested_msat)) / 1000 AS sats_requested,
-            sum(earned_msat) / 1000 AS sats_earned
+        SELECT dvm, ${RESPONSE_STATS_SQL}
         FROM job_responses
         GROUP BY dvm
     ) AS s ON s.dvm = d.dvm
@@ -63,20 +52,7 @@ const directory = table({
       links: [{ title: 'Open picture', url: CELL_VALUE, targetBlank: true }],
     },
     { field: 'kinds', header: 'Kinds', width: 150 },
-    { field: 'jobs', header: 'Jobs', unit: UNITS.count },
-    { field: 'delivered', header: 'Delivered', unit: UNITS.count },
-    {
-      field: 'success_ratio',
-      header: 'Success',
-      unit: UNITS.ratio,
-      decimals: 0,
-      cell: 'color-text',
-      steps: RATIO_STEPS,
-    },
-    { field: 'p50_seconds', header: 'p50', unit: UNITS.seconds },
-    { field: 'p95_seconds', header: 'p95', unit: UNITS.seconds },
-    { field: 'sats_requested', header: 'Sats asked', unit: UNITS.sats, decimals: 0 },
-    { field: 'sats_earned', header: 'Sats earned', unit: UNITS.sats, decimals: 0 },
+    ...RESPONSE_STATS_COLUMNS,
     { field: 'last_seen', header: 'Last seen', unit: UNITS.timestamp },
     { field: 'last_heartbeat', header: 'Last heartbeat', unit: UNITS.timestamp },
   ],

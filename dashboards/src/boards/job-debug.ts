@@ -4,7 +4,8 @@ import { dashboard } from '../lib/dashboard.js';
 import { eventsTable } from '../lib/events-table.js';
 import { section } from '../lib/layout.js';
 import { CELL_VALUE, rowField, sqlString, toDvm, toJob, toKind, toTrace } from '../lib/links.js';
-import { markdown, nodeGraph, stat, table, UNITS } from '../lib/panels.js';
+import { nodeGraph } from '../lib/node-graph.js';
+import { markdown, stat, table, UNITS } from '../lib/panels.js';
 import { dvmName, kindName, shortKey } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { jobVariable, userVariable } from '../lib/variables.js';
@@ -143,7 +144,7 @@ const trace = stat({
   description: "One trace per chain; its id is the first 32 hex characters of the chain's root request id.",
   unit: UNITS.text,
   width: 8,
-  height: 4,
+  height: 6,
   textField: 'trace_id',
   noValue: 'No job chosen',
   links: toTrace(CELL_VALUE),
@@ -153,7 +154,7 @@ const trace = stat({
 const jobsOfChain = table({
   title: 'Jobs in this chain',
   width: 16,
-  height: 4,
+  height: 6,
   noValue: PICK_A_JOB,
   targets: [
     sqlTable(`

@@ -4,9 +4,10 @@ import { dashboard } from '../lib/dashboard.js';
 import { eventsTable } from '../lib/events-table.js';
 import { section } from '../lib/layout.js';
 import { rowField, seriesLabel, sqlString, toDvm } from '../lib/links.js';
-import { RATIO_STEPS, stat, table, timeSeries, UNITS } from '../lib/panels.js';
+import { stat, table, timeSeries, UNITS } from '../lib/panels.js';
 import { promInstant, promRange, promRangeWithExemplars } from '../lib/prometheus.js';
-import { quantile, rateBy } from '../lib/promql.js';
+import { quantile, rateBy, withDvmName } from '../lib/promql.js';
+import { RESPONSE_STATS_COLUMNS, RESPONSE_STATS_SQL, responseStatsFrom } from '../lib/response-stats.js';
 import { dvmName, kindLabel } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { kindVariable } from '../lib/variables.js';
@@ -96,7 +97,12 @@ const overTime = [
     description: 'Request to result. Exemplars open the job trace.',
     unit: UNITS.seconds,
     links: [toDvm(seriesLabel('dvm'))],
-    targets: [promRangeWithExemplars(quantile(0.5, 'dvm_job_duration_seconds', ['dvm'], SEL), '{{dvm}}')],
+    targets: [
+      promRangeWithExemplars(
+        withDvmName(quantile(0.5, 'dvm_job_duration_seconds', ['dvm'], SEL)),
+        '{{name}}',
+      ),
+    ],
   }),
   timeSeries({
     title: 'Feedback by status',
@@ -115,20 +121,10 @@ const ranking = table({
       SELECT
           r.dvm AS dvm,
           ${dvmName('r.dvm', 'p.name')} AS name,
-          r.jobs AS jobs,
-          r.delivered AS delivered,
-          r.delivered / r.jobs AS success_ratio,
-          r.p50_seconds AS p50_seconds,
-          r.p95_seconds AS p95_seconds,
-          r.avg_seconds AS avg_seconds,
-          r.sats_earned AS sats_earned
+          ${responseStatsFrom('r')}
       FROM
       (
-          SELECT dvm, count() AS jobs, countIf(result_count > 0) AS delivered,
-                 quantileExact(0.5)(result_seconds) AS p50_seconds,
-                 quantileExact(0.95)(result_seconds) AS p95_seconds,
-                 avg(result_seconds) AS avg_seconds,
-                 sum(earned_msat) / 1000 AS sats_earned
+          SELECT dvm, ${RESPONSE_STATS_SQL}
           FROM job_responses
           WHERE kind = ${KIND}
           GROUP BY dvm
@@ -139,20 +135,7 @@ const ranking = table({
   columns: [
     { field: 'dvm', hidden: true },
     { field: 'name', header: 'DVM', links: [toDvm(rowField('dvm'))] },
-    { field: 'jobs', header: 'Jobs', unit: UNITS.count },
-    { field: 'delivered', header: 'Delivered', unit: UNITS.count },
-    {
-      field: 'success_ratio',
-      header: 'Success',
-      unit: UNITS.ratio,
-      decimals: 0,
-      cell: 'color-text',
-      steps: RATIO_STEPS,
-    },
-    { field: 'p50_seconds', header: 'p50', unit: UNITS.seconds },
-    { field: 'p95_seconds', header: 'p95', unit: UNITS.seconds },
-    { field: 'avg_seconds', header: 'Average', unit: UNITS.seconds },
-    { field: 'sats_earned', header: 'Sats earned', unit: UNITS.sats, decimals: 0 },
+    ...RESPONSE_STATS_COLUMNS,
   ],
 });
 

@@ -23,11 +23,6 @@ import {
   type ValueMapping,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
-  ArcOptionBuilder,
-  PanelBuilder as NodeGraphBuilder,
-  NodeOptionsBuilder,
-} from '@grafana/grafana-foundation-sdk/nodegraph';
-import {
   PanelBuilder as PieChartBuilder,
   PieChartLegendOptionsBuilder,
   PieChartLegendValues,
@@ -47,7 +42,8 @@ import { UNITS } from './units.js';
 
 type Target = Builder<Dataquery>;
 
-interface Common {
+/** What every panel helper takes. */
+export interface PanelCommon {
   title: string;
   description?: string;
   targets: readonly Target[];
@@ -68,7 +64,7 @@ function thresholds(steps: readonly Step[]): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([...steps]);
 }
 
-export interface StatOptions extends Common {
+export interface StatOptions extends PanelCommon {
   unit: string;
   /** A sparkline under the number (needs a range query). */
   sparkline?: boolean;
@@ -105,7 +101,7 @@ export function stat(o: StatOptions): StatBuilder {
   return panel;
 }
 
-export interface TimeSeriesOptions extends Common {
+export interface TimeSeriesOptions extends PanelCommon {
   unit: string;
   stacked?: boolean;
   bars?: boolean;
@@ -159,7 +155,7 @@ export interface Column {
   mappings?: ValueMapping[];
 }
 
-export interface TableOptions extends Common {
+export interface TableOptions extends PanelCommon {
   columns: readonly Column[];
   sortBy?: { header: string; desc: boolean };
   transformations?: DataTransformerConfig[];
@@ -199,31 +195,7 @@ function columnProperties(c: Column): DynamicConfigValue[] {
   return props;
 }
 
-export interface NodeGraphOptions extends Common {
-  /** Links offered in a node's context menu (on every field of the nodes frame). */
-  nodeLinks?: readonly DataLink[];
-  /** `arc__*` fields of the nodes frame and their colours: a node's ring shows what it is. */
-  arcs?: ReadonlyArray<{ field: string; color: string }>;
-}
-
-/** A Node Graph fed by two table queries with refIds `nodes` and `edges`. */
-export function nodeGraph(o: NodeGraphOptions): NodeGraphBuilder {
-  const panel = new NodeGraphBuilder()
-    .title(o.title)
-    .targets([...o.targets])
-    .span(o.width ?? 24)
-    .height(o.height ?? 14);
-  if (o.description !== undefined) panel.description(o.description);
-  if (o.arcs !== undefined) {
-    panel.nodes(
-      new NodeOptionsBuilder().arcs(o.arcs.map((a) => new ArcOptionBuilder().field(a.field).color(a.color))),
-    );
-  }
-  if (o.nodeLinks !== undefined) panel.overrideByQuery('nodes', [linksProperty(o.nodeLinks)]);
-  return panel;
-}
-
-export interface PieOptions extends Common {
+export interface PieOptions extends PanelCommon {
   unit: string;
   links?: readonly DataLink[];
 }
