@@ -41,10 +41,12 @@ describe('metrics exposition', () => {
 });
 
 describe('readiness', () => {
-  it('is not ready while no relay is connected, and ready once one is', async () => {
+  it('is not ready while no relay is connected, and ready once one is; relay secrets are never shown', async () => {
     const r = await bed.relay();
     await r.stop();
-    const running = await bed.exporter([r], recorder());
+    // The relay takes any path and query: the configured URL carries a token that must not be shown.
+    const withToken = { ...r, url: `${r.url}/?token=secret` } as typeof r;
+    const running = await bed.exporter([withToken], recorder());
     const readyz = async () => {
       const res = await fetch(`${running.http.url}/readyz`);
       return { status: res.status, body: (await res.json()) as { reasons: string[] } };
@@ -55,6 +57,7 @@ describe('readiness', () => {
     const relays = (await (await fetch(`${running.http.url}/api/relays`)).json()) as {
       relays: { url: string }[];
     };
-    expect(relays.relays.map((x) => x.url)).toEqual([r.url]);
+    expect(relays.relays.map((x) => x.url)).toEqual([`${r.url}/?token=***`]);
+    expect(await (await fetch(`${running.http.url}/metrics`)).text()).not.toContain('secret');
   });
 });

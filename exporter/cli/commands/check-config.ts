@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { redactConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { redactUrl } from '../../ingest/relay/redact.js';
 import { addRunOptions, type RunFlags, runConfigFromFlags } from './run.js';
 
 export function register(program: Command): void {
@@ -19,10 +20,4 @@ export function register(program: Command): void {
 export function redactForDisplay(config: Config): Config {
   const redacted = redactConfig(config);
   return { ...redacted, ingest: { ...redacted.ingest, relays: redacted.ingest.relays.map(redactUrl) } };
-}
-
-function redactUrl(url: string): string {
-  return url
-    .replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@')
-    .replace(/([?&][^=&#]+)=([^&#]*)/g, (_m, key: string) => `${key}=***`);
 }

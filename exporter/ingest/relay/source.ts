@@ -11,6 +11,7 @@ import { type EffectiveLimits, effectiveLimits, subscriptionSlots } from './limi
 import type { IngestMetrics } from './metrics.js';
 import type { Nip11Result, RelayInfo } from './nip11.js';
 import { chunkForReq, planSubscriptions } from './plan.js';
+import { redactUrl } from './redact.js';
 import { type DisconnectReason, RelaySocket } from './socket.js';
 import type { RelayStatus } from './status.js';
 import { Subscriptions } from './subscriptions.js';
@@ -58,7 +59,9 @@ interface Session {
  * backfilled), minus nothing still queued and nothing shed; the checkpoint persists it after a flush.
  */
 export class RelaySource implements IntakeClient {
+  /** The relay as shown everywhere (secrets masked); `connectUrl` is the configured one. */
   readonly url: string;
+  private readonly connectUrl: string;
   private state: SourceState = 'idle';
   private stateSince: number;
   private session: Session | null = null;
@@ -91,12 +94,13 @@ export class RelaySource implements IntakeClient {
   private readonly noisy: LogThrottle;
 
   constructor(private readonly deps: SourceDeps) {
-    this.url = deps.url;
+    this.connectUrl = deps.url;
+    this.url = redactUrl(deps.url);
     this.stateSince = deps.clock.now();
     this.backoff = new Backoff(deps.config.reconnectMinSeconds, deps.config.reconnectMaxSeconds, deps.random);
-    this.log = deps.logger.child({ relay: deps.url });
+    this.log = deps.logger.child({ relay: this.url });
     this.noisy = new LogThrottle(deps.clock, 10);
-    deps.metrics.initRelay(deps.url);
+    deps.metrics.initRelay(this.url);
   }
 
   /** Starts connecting, resuming from a saved cursor (null: backfill the configured initial window). */
@@ -216,7 +220,7 @@ export class RelaySource implements IntakeClient {
     this.setState('connecting');
     if (!this.infoTried) {
       this.infoTried = true;
-      const result = await this.deps.fetchInfo(this.url, this.deps.timing.nip11TimeoutMs);
+      const result = await this.deps.fetchInfo(this.connectUrl, this.deps.timing.nip11TimeoutMs);
       if (result.ok) {
         this.info = result.info;
         this.log.info(
@@ -231,7 +235,7 @@ export class RelaySource implements IntakeClient {
     const { timing, clock } = this.deps;
     const session: Session = {
       socket: new RelaySocket(
-        this.url,
+        this.connectUrl,
         {
           connectTimeoutMs: timing.connectTimeoutMs,
           pingIntervalMs: this.deps.config.pingIntervalSeconds * 1000,
