@@ -130,6 +130,10 @@ describe('docker-compose.yml', () => {
         if (variable.startsWith('DVM_EXPORTER_')) expect(known, variable).toContain(variable);
       }
     }
+    // The image's own defaults too.
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    for (const [variable] of dockerfile.matchAll(/\bDVM_EXPORTER_\w+/g))
+      expect(known, variable).toContain(variable);
     const relays = withDefaults(services.exporter!.environment!.DVM_EXPORTER_INGEST_RELAYS!).split(',');
     expect(relays).toContain('ws://relay:7447');
     for (const relay of relays) expect(relay).toMatch(/^wss?:\/\/[^\s,]+$/);
