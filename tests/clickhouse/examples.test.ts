@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Assembly, assemble } from '../../exporter/app/assemble.js';
 import { loadConfig } from '../../exporter/config/load.js';
@@ -69,6 +71,12 @@ describe('the example queries in docs/clickhouse.md', () => {
         'unique-users-per-day',
       ].sort(),
     );
+  });
+
+  it('appear in the documentation exactly as tested', () => {
+    const docs = readFileSync(join(import.meta.dirname, '../../docs/clickhouse.md'), 'utf8');
+    for (const example of EXAMPLE_QUERIES)
+      expect(docs, example.id).toContain(`\`\`\`sql\n${example.sql.trim()}\n\`\`\``);
   });
 
   it("answer DVMDash's all-time cards", async () => {

@@ -2,7 +2,7 @@ import { text } from 'node:stream/consumers';
 import type { Command } from 'commander';
 import { answerAdhoc } from '../../store/adhoc.js';
 import { ANSWER_FORMATS, type AnswerFormat, formatAnswer } from '../../store/answer-format.js';
-import { StoreError } from '../../store/errors.js';
+import { errorMessage, StoreError } from '../../store/errors.js';
 import { SqlRefused } from '../../store/readonly-sql.js';
 import { configFromFlags } from '../common-options.js';
 import { UsageError } from '../errors.js';
@@ -41,12 +41,11 @@ export function register(program: Command): void {
         process.stdout.write(formatAnswer(answer, format));
       } catch (error) {
         if (error instanceof SqlRefused) throw new UsageError(`query refused: ${error.message}`);
-        if (error instanceof StoreError) {
-          process.stderr.write(`dvm-exporter: ${error.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw error;
+        // The store could not be reached or opened: one line, exit 1.
+        const message =
+          error instanceof StoreError ? error.message : `the store did not answer: ${errorMessage(error)}`;
+        process.stderr.write(`dvm-exporter: ${message}\n`);
+        process.exitCode = 1;
       }
     });
 }

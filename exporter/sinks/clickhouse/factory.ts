@@ -11,6 +11,8 @@ import { DEFAULT_WRITER_TIMING } from './writer.js';
 
 /** `replay` is a backfill: large batches (ClickHouse prefers 10k+ rows per insert) instead of micro-batches. */
 export const REPLAY_BATCH_ROWS = 20_000;
+/** ...written every few seconds rather than every second: nobody watches a replay's rows live. */
+export const REPLAY_FLUSH_INTERVAL_MS = 5_000;
 
 /**
  * The store sink: opens the store (embedded chdb in `<dataDir>/clickhouse`, or the server of
@@ -71,7 +73,7 @@ function sinkOptions({ config, mode }: AssemblyContext, server: boolean) {
   return {
     ...DEFAULT_WRITER_TIMING,
     batchMaxRows: Math.min(batch, maxQueuedRows),
-    flushIntervalMs,
+    flushIntervalMs: mode === 'replay' ? Math.max(flushIntervalMs, REPLAY_FLUSH_INTERVAL_MS) : flushIntervalMs,
     maxQueuedRows,
     asyncInsert: server && mode === 'run',
   };

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../exporter/app/logger.js';
+import { assembleReplay } from '../exporter/app/replay-assembly.js';
+import { loadConfig } from '../exporter/config/load.js';
+import { replayFiles } from '../exporter/ingest/file-replay.js';
+import { Store } from '../exporter/store/store.js';
+import { embeddedStorePath } from '../exporter/store/target.js';
+import { machineLine, peakRssMiB } from './machine.js';
+import { simulatorFile } from './replay-throughput.js';
+
+/**
+ * The history store under `replay`: rows written per second, bytes stored per event (system.parts,
+ * after merges), and replay events/s with the store on versus off, on the same simulator file.
+ */
+export interface StoreBenchmark {
+  readonly lines: number;
+  readonly eventsStored: number;
+  readonly storeOffEventsPerSecond: number;
+  readonly storeOnEventsPerSecond: number;
+  readonly rowsInserted: number;
+  readonly rowsPerSecond: number;
+  /** Input JSON per line, for scale. */
+  readonly inputBytesPerLine: number;
+  /** The `events` table alone, compressed on disk. */
+  readonly eventBytesPerEvent: number;
+  /** Every table (sightings, announcements, rollups, ...) per stored event. */
+  readonly storeBytesPerEvent: number;
+  readonly peakRssMiB: number;
+}
+
+async function replaySeconds(path: string, dataDir: string, store: boolean) {
+  const config = loadConfig({ env: {}, overrides: { dataDir, clickhouse: { enabled: store } } });
+  const assembly = await assembleReplay(config, { logger: createLogger('warn', false) });
+  const started = process.hrtime.bigint();
+  await replayFiles(assembly.pipeline, [path]);
+  // Closing flushes the store: the time includes writing every row.
+  await assembly.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const inserted = assembly.registry.getSingleMetric('dvm_exporter_clickhouse_rows_inserted_total');
+  const rows = inserted ? (await inserted.get()).values.reduce((sum, v) => sum + v.value, 0) : 0;
+  return { seconds, lines: assembly.pipeline.summaryTotals().read, rows };
+}
+
+async function storedBytes(
+  dataDir: string,
+): Promise<{ events: number; eventBytes: number; totalBytes: number }> {
+  const store = await Store.open({ kind: 'embedded', path: embeddedStorePath(dataDir) });
+  try {
+    // Merged as they would be after a while: copies collapsed, parts compressed together.
+    await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
+    const result = await store.client.query({
+      query: `SELECT
+                (SELECT count() FROM events) AS events,
+                sumIf(bytes_on_disk, table = 'events') AS event_bytes,
+                sum(bytes_on_disk) AS total_bytes
+              FROM system.parts WHERE active AND database = currentDatabase()`,
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<Record<string, string | number>>();
+    return {
+      events: Number(row?.events),
+      eventBytes: Number(row?.event_bytes),
+      totalBytes: Number(row?.total_bytes),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runStoreBenchmark(hours = 2, requestsPerMinute = 60): Promise<StoreBenchmark> {
+  const path = await simulatorFile(hours, requestsPerMinute);
+  const off = await replaySeconds(path, mkdtempSync(join(tmpdir(), 'dvm-exporter-bench-off-')), false);
+  const dataDir = mkdtempSync(join(tmpdir(), 'dvm-exporter-bench-store-'));
+  try {
+    const on = await replaySeconds(path, dataDir, true);
+    const bytes = await storedBytes(dataDir);
+    const input = readFileSync(path);
+    return {
+      lines: on.lines,
+      eventsStored: bytes.events,
+      storeOffEventsPerSecond: off.lines / off.seconds,
+      storeOnEventsPerSecond: on.lines / on.seconds,
+      rowsInserted: on.rows,
+      rowsPerSecond: on.rows / on.seconds,
+      inputBytesPerLine: input.length / on.lines,
+      eventBytesPerEvent: bytes.eventBytes / bytes.events,
+      storeBytesPerEvent: bytes.totalBytes / bytes.events,
+      peakRssMiB: peakRssMiB(),
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [hours, rate] = process.argv.slice(2).map(Number);
+  const result = await runStoreBenchmark(hours || undefined, rate || undefined);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  console.log(`machine: ${machineLine()}`);
+  console.log(
+    `store under replay (${fmt(result.lines)} simulator lines, ${fmt(result.eventsStored)} events stored)`,
+  );
+  console.log(`  replay, store off   ${fmt(result.storeOffEventsPerSecond)} events/s`);
+  console.log(`  replay, store on    ${fmt(result.storeOnEventsPerSecond)} events/s`);
+  console.log(`  rows written        ${fmt(result.rowsPerSecond)} rows/s (${fmt(result.rowsInserted)} rows)`);
+  console.log(`  input               ${fmt(result.inputBytesPerLine)} bytes/line of JSON`);
+  console.log(`  events table        ${fmt(result.eventBytesPerEvent)} bytes/event on disk`);
+  console.log(`  whole store         ${fmt(result.storeBytesPerEvent)} bytes/event on disk`);
+  console.log(`  peak RSS            ${result.peakRssMiB.toFixed(0)} MiB`);
+}
