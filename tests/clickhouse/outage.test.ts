@@ -89,6 +89,33 @@ async function metric(
     .reduce((sum, v) => sum + v.value, 0);
 }
 
+describe('micro-batches', () => {
+  it('are written when enough rows gather, and when the oldest has waited long enough', async () => {
+    await reset();
+    const registry = new Registry();
+    const sizeBound = testSink(store, { batchMaxRows: 10, flushIntervalMs: 3_600_000 }, registry);
+    const rowsOf = events
+      .filter((e) => e.type === 'event_accepted' && e.event.role !== 'announcement')
+      .slice(0, 12);
+    for (const event of rowsOf) sizeBound.handle(event);
+    // 12 events make 24 rows (event + sighting): two full batches of 10 go out, 4 rows wait.
+    const written = async () =>
+      (await scalar(store, 'SELECT count() FROM events')) +
+      (await scalar(store, 'SELECT count() FROM relay_sightings'));
+    await eventually(async () => expect(await written()).toBe(20));
+    expect(await metric(registry, 'dvm_exporter_clickhouse_buffered_rows')).toBe(4);
+    await reset();
+    const timeBound = testSink(store, { batchMaxRows: 1_000, flushIntervalMs: 100 });
+    for (const event of rowsOf) timeBound.handle(event);
+    // No flush() and no full batch: the interval alone writes them.
+    await eventually(async () =>
+      expect(await scalar(store, 'SELECT count() FROM events')).toBe(rowsOf.length),
+    );
+    // (Closing a sink would close the store these tests share.)
+    await sizeBound.flush();
+  });
+});
+
 describe('an outage of the store', () => {
   it('holds rows, pushes back on ingestion, and writes everything once the store is back', async () => {
     await reset();
