@@ -19,7 +19,6 @@ export interface IngestGauges {
  * The `relay` label only ever holds configured relay URLs, so it stays bounded.
  */
 export class IngestMetrics {
-  readonly up: Gauge<'relay'>;
   readonly lastConnect: Gauge<'relay'>;
   readonly lastEvent: Gauge<'relay'>;
   readonly received: Counter<'relay'>;
@@ -38,7 +37,7 @@ export class IngestMetrics {
 
   constructor(registry: Registry, gauges: IngestGauges) {
     const registers = [registry];
-    this.up = new Gauge({
+    new Gauge({
       name: 'nostr_relay_up',
       help: 'Whether the exporter holds an open connection to the relay (1) or not (0).',
       labelNames: ['relay'],

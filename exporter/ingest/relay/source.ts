@@ -1,17 +1,19 @@
 import type { Logger } from '../../app/logger.js';
 import type { Config } from '../../config/schema.js';
-import type { IngestOutcome, RejectReason } from '../../model/reasons.js';
+import type { IngestOutcome } from '../../model/reasons.js';
 import type { Clock } from '../../util/clock.js';
 import { Backoff } from './backoff.js';
+import { RelayCounters } from './counters.js';
 import { describeSpecs, desiredFilters, zapFilters } from './coverage.js';
 import type { FilterSpec } from './filter.js';
-import { createdAtOf, parseRelayFrame, type RefusalReason, refusalReason } from './frames.js';
+import { createdAtOf, parseRelayFrame, refusalReason } from './frames.js';
 import type { Intake, IntakeClient } from './intake.js';
 import { type EffectiveLimits, effectiveLimits, subscriptionSlots } from './limits.js';
 import type { IngestMetrics } from './metrics.js';
 import type { Nip11Result, RelayInfo } from './nip11.js';
 import { chunkForReq, planSubscriptions } from './plan.js';
 import { redactUrl } from './redact.js';
+import { ResumePoint } from './resume.js';
 import { type DisconnectReason, RelaySocket } from './socket.js';
 import type { RelayStatus } from './status.js';
 import { Subscriptions } from './subscriptions.js';
@@ -40,8 +42,6 @@ export interface SourceDeps {
   readonly random?: () => number;
 }
 
-type SourceState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'stopped';
-
 interface Session {
   readonly socket: RelaySocket;
   subs: Subscriptions | null;
@@ -53,16 +53,12 @@ interface Session {
 /**
  * One relay: keeps a connection open (reconnecting with backoff), holds the planned subscriptions on it,
  * hands its events to the intake, counts everything per relay, and tracks its resume point.
- *
- * Resume point: `frontier` is the newest created_at of an event from this relay that the pipeline took
- * (accepted or duplicate). It becomes the resume point only while the relay is caught up (every REQ
- * backfilled), minus nothing still queued and nothing shed; the checkpoint persists it after a flush.
  */
 export class RelaySource implements IntakeClient {
   /** The relay as shown everywhere (secrets masked); `connectUrl` is the configured one. */
   readonly url: string;
   private readonly connectUrl: string;
-  private state: SourceState = 'idle';
+  private state: RelayStatus['state'] = 'idle';
   private stateSince: number;
   private session: Session | null = null;
   private readonly backoff: Backoff;
@@ -70,26 +66,9 @@ export class RelaySource implements IntakeClient {
   private info: RelayInfo | null = null;
   private infoTried = false;
   private connections = 0;
-  private frontier: number | null = null;
-  private resumePoint: number | null = null;
-  private shedFloor: number | null = null;
-  private needsRepair = false;
-  private lastEventAt: number | null = null;
+  private resumePoint: ResumePoint;
   private uncoveredKinds = 0;
-  private lastDisconnect: { reason: DisconnectReason; detail: string; at: number } | null = null;
-  private lastRefusal: { frame: 'CLOSED' | 'NOTICE'; message: string; at: number } | null = null;
-  private readonly counts = {
-    received: 0,
-    bytes: 0,
-    firstSeen: 0,
-    duplicates: 0,
-    invalidFrames: 0,
-    shed: 0,
-    reconnects: 0,
-    backfillPages: 0,
-    rejected: {} as Partial<Record<RejectReason, number>>,
-    refusals: { CLOSED: 0, NOTICE: 0 },
-  };
+  private readonly counters: RelayCounters;
   private readonly log: Logger;
   private readonly noisy: LogThrottle;
 
@@ -100,24 +79,24 @@ export class RelaySource implements IntakeClient {
     this.backoff = new Backoff(deps.config.reconnectMinSeconds, deps.config.reconnectMaxSeconds, deps.random);
     this.log = deps.logger.child({ relay: this.url });
     this.noisy = new LogThrottle(deps.clock, 10);
-    deps.metrics.initRelay(this.url);
+    this.counters = new RelayCounters(this.url, deps.metrics);
+    this.resumePoint = this.resumeFrom(null);
   }
 
   /** Starts connecting, resuming from a saved cursor (null: backfill the configured initial window). */
   start(cursor: number | null): void {
-    this.resumePoint = cursor;
-    this.frontier = cursor;
+    this.resumePoint = this.resumeFrom(cursor);
     void this.connect();
   }
 
   /** Closes the subscriptions and the socket; no reconnect afterwards. */
   stop(): void {
+    this.noteResumePoint();
     this.setState('stopped');
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     const session = this.session;
     if (session) {
-      this.noteResumePoint();
       session.subs?.dispose();
       session.socket.close('shutdown');
     }
@@ -135,49 +114,30 @@ export class RelaySource implements IntakeClient {
     return this.uncoveredKinds;
   }
 
-  /**
-   * The cursor that may be persisted once everything handed to the pipeline so far is flushed; null when
-   * nothing is known yet.
-   */
+  /** The cursor that may be saved once everything handed to the pipeline so far is flushed. */
   checkpoint(): number | null {
     this.noteResumePoint();
-    return this.resumePoint;
+    return this.resumePoint.value;
   }
 
   // ---- IntakeClient ----
 
   handled(outcome: IngestOutcome, createdAt: number | null): void {
-    const { metrics } = this.deps;
-    const relay = this.url;
-    if (outcome.status === 'accepted') {
-      this.counts.firstSeen += 1;
-      metrics.firstSeen.inc({ relay });
-    } else if (outcome.status === 'duplicate') {
-      this.counts.duplicates += 1;
-      metrics.duplicates.inc({ relay });
-    } else {
-      this.counts.rejected[outcome.reason] = (this.counts.rejected[outcome.reason] ?? 0) + 1;
-      metrics.rejected.inc({ relay, reason: outcome.reason });
+    this.counters.outcome(outcome);
+    if (outcome.status === 'rejected') {
       if (this.noisy.allow(`reject:${outcome.reason}`)) {
         this.log.debug({ reason: outcome.reason, id: outcome.id, detail: outcome.detail }, 'event rejected');
       }
       return;
     }
     // Only events the pipeline took move the frontier: a rejected event's created_at is not trusted.
-    if (createdAt !== null) {
-      const bounded = Math.min(createdAt, Math.floor(this.deps.clock.now()));
-      if (this.frontier === null || bounded > this.frontier) this.frontier = bounded;
-    }
+    if (createdAt !== null) this.resumePoint.took(createdAt, this.deps.clock.now());
   }
 
   shed(createdAt: number | null): void {
-    this.counts.shed += 1;
-    this.deps.metrics.shed.inc({ relay: this.url });
-    if (createdAt !== null && (this.shedFloor === null || createdAt < this.shedFloor))
-      this.shedFloor = createdAt;
-    this.needsRepair = true;
-    if (this.noisy.allow('shed'))
-      this.log.warn({ shed: this.counts.shed }, 'ingest queue full: shedding events');
+    const total = this.counters.shed();
+    this.resumePoint.shed(createdAt);
+    if (this.noisy.allow('shed')) this.log.warn({ shed: total }, 'ingest queue full: shedding events');
   }
 
   pause(): void {
@@ -189,13 +149,11 @@ export class RelaySource implements IntakeClient {
   }
 
   drained(): void {
-    if (!this.needsRepair || !this.session?.subs) return;
-    this.needsRepair = false;
-    this.log.info({ from: this.shedFloor }, 'refetching what was shed');
-    this.session.subs.resubscribe();
+    const subs = this.session?.subs;
+    if (!subs || !this.resumePoint.takeRepair()) return;
+    this.log.info({ from: this.resumePoint.shedFrom }, 'fetching again what was shed');
+    subs.resubscribe();
   }
-
-  // ---- zap receipts ----
 
   /** Re-issues the zap-receipt REQ when the DVM set grew since this connection last asked. */
   refreshZaps(): void {
@@ -206,14 +164,41 @@ export class RelaySource implements IntakeClient {
     session.subs.setZaps(this.zapSpecs(session.limits));
   }
 
+  status(): RelayStatus {
+    const { counters } = this;
+    return {
+      url: this.url,
+      state: this.state,
+      connected: this.connected,
+      since: this.stateSince,
+      lastEventAt: counters.lastEventAt,
+      cursor: this.resumePoint.value,
+      frontier: this.resumePoint.newest,
+      caughtUp: this.session?.subs?.caughtUp ?? false,
+      subscriptions: this.openSubscriptions,
+      reqs: this.session?.subs?.describe() ?? [],
+      uncoveredKinds: this.uncoveredKinds,
+      limits: this.session?.limits ?? null,
+      relayInfo: this.info ? { name: this.info.name, software: this.info.software } : null,
+      counts: counters.snapshot(),
+      lastRefusal: counters.lastRefusal,
+      lastDisconnect: counters.lastDisconnect,
+    };
+  }
+
+  // ---- connection lifecycle ----
+
+  private resumeFrom(cursor: number | null): ResumePoint {
+    const { config } = this.deps;
+    return new ResumePoint(cursor, config.cursorSafetySeconds, config.initialBackfillSeconds);
+  }
+
   private zapSpecs(limits: EffectiveLimits): FilterSpec[] {
     if (!subscriptionSlots(limits).zaps) return [];
     const pubkeys = this.deps.zapTargets.list(limits.maxFiltersPerReq * limits.maxTagValuesPerFilter);
     const [first] = chunkForReq(zapFilters(pubkeys, limits), limits);
     return first ?? [];
   }
-
-  // ---- connection lifecycle ----
 
   private async connect(): Promise<void> {
     if (this.state === 'stopped') return;
@@ -232,14 +217,14 @@ export class RelaySource implements IntakeClient {
       }
       if (this.state !== 'connecting') return;
     }
-    const { timing, clock } = this.deps;
+    const { timing, clock, config } = this.deps;
     const session: Session = {
       socket: new RelaySocket(
         this.connectUrl,
         {
           connectTimeoutMs: timing.connectTimeoutMs,
-          pingIntervalMs: this.deps.config.pingIntervalSeconds * 1000,
-          deadAfterMs: this.deps.config.deadSocketSeconds * 1000,
+          pingIntervalMs: config.pingIntervalSeconds * 1000,
+          deadAfterMs: config.deadSocketSeconds * 1000,
           maxFrameBytes: timing.maxFrameBytes,
           clock,
         },
@@ -258,20 +243,15 @@ export class RelaySource implements IntakeClient {
   }
 
   private opened(session: Session): void {
-    const { clock, metrics, config, intake } = this.deps;
+    const { clock, config, intake } = this.deps;
     session.openedAt = clock.now();
     this.connections += 1;
-    if (this.connections > 1) {
-      this.counts.reconnects += 1;
-      metrics.reconnects.inc({ relay: this.url });
-    }
-    metrics.lastConnect.set({ relay: this.url }, session.openedAt);
+    this.counters.connected(session.openedAt, this.connections > 1);
     this.setState('connected');
     const limits = effectiveLimits(config.limits, this.info);
-    const slots = subscriptionSlots(limits);
     const plan = planSubscriptions(desiredFilters(limits), {
       maxFiltersPerReq: limits.maxFiltersPerReq,
-      liveSubscriptions: slots.live,
+      liveSubscriptions: subscriptionSlots(limits).live,
       maxMessageBytes: limits.maxMessageBytes,
     });
     const missing = describeSpecs(plan.uncovered);
@@ -287,7 +267,7 @@ export class RelaySource implements IntakeClient {
     session.limits = limits;
     session.subs = new Subscriptions(plan.reqs, {
       send: (message) => session.socket.send(message),
-      since: () => this.since(),
+      since: () => this.resumePoint.since(clock.now()),
       paused: () => session.socket.paused || intake.paused,
       pageLimit: limits.pageLimit,
       maxFiltersPerReq: limits.maxFiltersPerReq,
@@ -296,37 +276,21 @@ export class RelaySource implements IntakeClient {
       retryMinSeconds: config.reconnectMinSeconds,
       retryMaxSeconds: config.reconnectMaxSeconds,
       onProgress: () => this.noteResumePoint(),
-      onPageRequested: () => {
-        this.counts.backfillPages += 1;
-        metrics.backfillPages.inc({ relay: this.url });
-      },
+      onPageRequested: () => this.counters.page(),
       warn: (detail, message) => this.log.warn(detail, message),
     });
     session.subs.open(this.zapSpecs(limits));
     if (intake.paused) session.socket.pause();
   }
 
-  /** `since` for a new REQ: the resume point minus the safety margin, or the initial backfill window. */
-  private since(): number {
-    const { config, clock } = this.deps;
-    const base = this.resumePoint ?? Math.floor(clock.now()) - config.initialBackfillSeconds;
-    const floor = this.shedFloor === null ? base : Math.min(base, this.shedFloor);
-    return Math.max(0, floor - config.cursorSafetySeconds);
-  }
-
   private frame(session: Session, text: string, bytes: number): void {
-    const { metrics, clock, intake } = this.deps;
-    const relay = this.url;
-    this.counts.bytes += bytes;
-    metrics.receivedBytes.inc({ relay }, bytes);
+    const { clock, intake } = this.deps;
+    this.counters.bytes(bytes);
     const frame = parseRelayFrame(text, bytes);
     switch (frame.type) {
       case 'EVENT': {
         const now = clock.now();
-        this.counts.received += 1;
-        this.lastEventAt = now;
-        metrics.received.inc({ relay });
-        metrics.lastEvent.set({ relay }, now);
+        this.counters.event(now);
         const createdAt = createdAtOf(frame.event);
         session.subs?.observe(frame.subId, frame.event, createdAt);
         intake.offer({
@@ -342,52 +306,43 @@ export class RelaySource implements IntakeClient {
         session.subs?.eose(frame.subId);
         return;
       case 'CLOSED':
-        this.refused('CLOSED', frame.message, refusalReason(frame.message), frame.subId);
-        session.subs?.closed(frame.subId);
+      case 'NOTICE': {
+        const reason = refusalReason(frame.message);
+        this.counters.refusal(frame.type, frame.message, reason, clock.now());
+        const subId = frame.type === 'CLOSED' ? frame.subId : null;
+        if (this.noisy.allow(`refusal:${frame.type}`)) {
+          this.log.warn(
+            { frame: frame.type, subId, reason, message: frame.message.slice(0, 300) },
+            'relay refusal',
+          );
+        }
+        if (subId !== null) session.subs?.closed(subId);
         return;
-      case 'NOTICE':
-        this.refused('NOTICE', frame.message, refusalReason(frame.message), null);
-        return;
+      }
       case 'OK':
       case 'AUTH':
         // The exporter publishes nothing and holds no key: nothing to answer.
         return;
       case 'unreadable':
         intake.rejectUnreadable(this, frame.detail);
-        if (this.noisy.allow('unreadable')) this.log.debug({ detail: frame.detail }, 'unreadable frame');
         return;
       case 'invalid':
-        this.counts.invalidFrames += 1;
-        metrics.invalidFrames.inc({ relay });
+        this.counters.invalidFrame();
         if (this.noisy.allow('invalid')) this.log.debug({ detail: frame.detail }, 'invalid frame');
         return;
     }
   }
 
-  private refused(
-    frame: 'CLOSED' | 'NOTICE',
-    message: string,
-    reason: RefusalReason,
-    subId: string | null,
-  ): void {
-    this.counts.refusals[frame] += 1;
-    this.lastRefusal = { frame, message: message.slice(0, 300), at: this.deps.clock.now() };
-    this.deps.metrics.refusals.inc({ relay: this.url, frame: frame.toLowerCase(), reason });
-    if (this.noisy.allow(`refusal:${frame}`))
-      this.log.warn({ frame, subId, reason, message: message.slice(0, 300) }, 'relay refusal');
-  }
-
   private closed(session: Session, reason: DisconnectReason, detail: string): void {
     if (this.session !== session) return;
-    const { clock, metrics, timing } = this.deps;
+    const { clock, timing } = this.deps;
     this.noteResumePoint();
     session.subs?.dispose();
     this.session = null;
-    this.lastDisconnect = { reason, detail, at: clock.now() };
-    metrics.disconnects.inc({ relay: this.url, reason });
+    this.counters.disconnected(reason, detail, clock.now());
     if (this.state === 'stopped') return;
-    if (session.openedAt !== null && (clock.now() - session.openedAt) * 1000 >= timing.stableAfterMs)
-      this.backoff.reset();
+    const lived = session.openedAt === null ? 0 : (clock.now() - session.openedAt) * 1000;
+    if (lived >= timing.stableAfterMs) this.backoff.reset();
     const delay = this.backoff.next();
     const level = session.openedAt === null ? 'debug' : 'warn';
     this.log[level](
@@ -402,60 +357,17 @@ export class RelaySource implements IntakeClient {
     this.reconnectTimer.unref();
   }
 
-  /**
-   * Moves the resume point up to the frontier while caught up, never past anything queued or shed. Not
-   * while reads are paused either: frames the relay already sent may be waiting unread.
-   */
   private noteResumePoint(): void {
-    const subs = this.session?.subs;
-    if (!subs?.caughtUp || this.frontier === null || this.deps.intake.paused) return;
-    let point = this.frontier;
-    const queued = this.deps.intake.oldestQueued(this);
-    if (queued !== null) point = Math.min(point, queued - 1);
-    if (this.shedFloor !== null) {
-      if (this.needsRepair) point = Math.min(point, this.shedFloor - 1);
-      else this.shedFloor = null; // caught up after the repair: what was shed has been fetched again
-    }
-    if (this.resumePoint === null || point > this.resumePoint || this.shedFloor !== null)
-      this.resumePoint = point;
+    this.resumePoint.update({
+      caughtUp: this.session?.subs?.caughtUp ?? false,
+      paused: this.deps.intake.paused,
+      oldestQueued: this.deps.intake.oldestQueued(this),
+    });
   }
 
-  private setState(state: SourceState): void {
+  private setState(state: RelayStatus['state']): void {
     if (this.state === 'stopped' || this.state === state) return;
     this.state = state;
     this.stateSince = this.deps.clock.now();
-    if (state !== 'connected') this.deps.metrics.up.set({ relay: this.url }, 0);
-  }
-
-  status(): RelayStatus {
-    return {
-      url: this.url,
-      state: this.state,
-      connected: this.connected,
-      since: this.stateSince,
-      lastEventAt: this.lastEventAt,
-      cursor: this.resumePoint,
-      frontier: this.frontier,
-      caughtUp: this.session?.subs?.caughtUp ?? false,
-      subscriptions: this.openSubscriptions,
-      reqs: this.session?.subs?.describe() ?? [],
-      uncoveredKinds: this.uncoveredKinds,
-      limits: this.session?.limits ?? null,
-      relayInfo: this.info ? { name: this.info.name, software: this.info.software } : null,
-      counts: {
-        received: this.counts.received,
-        bytes: this.counts.bytes,
-        firstSeen: this.counts.firstSeen,
-        duplicates: this.counts.duplicates,
-        rejected: { ...this.counts.rejected },
-        invalidFrames: this.counts.invalidFrames,
-        refusals: { ...this.counts.refusals },
-        shed: this.counts.shed,
-        reconnects: this.counts.reconnects,
-        backfillPages: this.counts.backfillPages,
-      },
-      lastRefusal: this.lastRefusal,
-      lastDisconnect: this.lastDisconnect,
-    };
   }
 }
