@@ -6,8 +6,9 @@ import { section } from '../lib/layout.js';
 import { CELL_VALUE, rowField, seriesLabel, sqlString, toJob, toKind, toTrace } from '../lib/links.js';
 import { alertList, pie, RATIO_STEPS, stat, table, timeSeries, UNITS, UP_DOWN } from '../lib/panels.js';
 import { promInstant, promRange, promRangeWithExemplars } from '../lib/prometheus.js';
-import { countOrZero, increaseBy, quantile, rateBy } from '../lib/promql.js';
+import { increaseBy, quantile, rateBy } from '../lib/promql.js';
 import { RESPONSE_STATS_COLUMNS, RESPONSE_STATS_SQL } from '../lib/response-stats.js';
+import { alertsFiringStat, feedbackByStatus, liveRateStat, satsPerHour } from '../lib/shared-panels.js';
 import { dvmName, kindName } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { dvmVariable } from '../lib/variables.js';
@@ -138,21 +139,8 @@ const liveCards = [
     unit: UNITS.count,
     targets: [promInstant(`sum(dvm_jobs_in_progress{${SEL}})`)],
   }),
-  stat({
-    title: 'Results / s',
-    unit: UNITS.requestRate,
-    sparkline: true,
-    targets: [promRange(rateBy('dvm_job_results_total', [], SEL))],
-  }),
-  stat({
-    title: 'Alerts firing',
-    unit: UNITS.count,
-    steps: [
-      { value: null, color: 'green' },
-      { value: 1, color: 'red' },
-    ],
-    targets: [promInstant(countOrZero(`ALERTS{alertstate="firing", ${SEL}}`))],
-  }),
+  liveRateStat('Results / s', 'dvm_job_results_total', SEL),
+  alertsFiringStat(SEL),
 ];
 
 const overTime = [
@@ -163,12 +151,7 @@ const overTime = [
     links: [toKind(seriesLabel('kind'))],
     targets: [promRange(rateBy('dvm_job_results_total', ['kind'], SEL), '{{kind}}')],
   }),
-  timeSeries({
-    title: 'Feedback by status',
-    unit: UNITS.requestRate,
-    stacked: true,
-    targets: [promRange(rateBy('dvm_job_feedback_total', ['status'], SEL), '{{status}}')],
-  }),
+  feedbackByStatus(SEL),
   timeSeries({
     title: 'Response times',
     description: 'Request to first feedback or result, and request to result. Exemplars open the job trace.',
@@ -227,16 +210,7 @@ const feedbackMix = pie({
 });
 
 const payments = [
-  timeSeries({
-    title: 'Sats per hour',
-    description: 'Asked for in payment-required feedback, and earned (asked, then delivered).',
-    unit: UNITS.sats,
-    width: 10,
-    targets: [
-      promRange(`${rateBy('dvm_payment_requested_millisats_total', [], SEL)} * 3600 / 1000`, 'asked'),
-      promRange(`${rateBy('dvm_payment_earned_millisats_total', [], SEL)} * 3600 / 1000`, 'earned', 'B'),
-    ],
-  }),
+  satsPerHour(SEL, 10),
   table({
     title: 'Asked for payment, never delivered',
     description: 'Jobs where this DVM sent payment-required feedback and no result (newest 100).',

@@ -3,10 +3,11 @@ import { sqlTable } from '../lib/clickhouse.js';
 import { dashboard } from '../lib/dashboard.js';
 import { section } from '../lib/layout.js';
 import { CELL_VALUE, rowField, seriesLabel, toDvm } from '../lib/links.js';
-import { pie, stat, table, timeSeries, UNITS, UP_DOWN } from '../lib/panels.js';
+import { pie, table, timeSeries, UNITS, UP_DOWN } from '../lib/panels.js';
 import { promInstant, promRange, promTable } from '../lib/prometheus.js';
-import { countOrZero, quantile, quantileOverRange, withDvmName } from '../lib/promql.js';
+import { quantile, quantileOverRange, withDvmName } from '../lib/promql.js';
 import { RESPONSE_STATS_COLUMNS, RESPONSE_STATS_SQL, responseStatsFrom } from '../lib/response-stats.js';
+import { dvmsDownStat, dvmsUpStat } from '../lib/shared-panels.js';
 import { dvmName } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 
@@ -95,25 +96,7 @@ const states = pie({
   targets: [promInstant('count by (state) (dvm_state == 1)', '{{state}}')],
 });
 
-const upCards = [
-  stat({
-    title: 'DVMs up',
-    unit: UNITS.count,
-    width: 12,
-    steps: [{ value: null, color: 'green' }],
-    targets: [promInstant(countOrZero('dvm_up == 1'))],
-  }),
-  stat({
-    title: 'DVMs down',
-    unit: UNITS.count,
-    width: 12,
-    steps: [
-      { value: null, color: 'green' },
-      { value: 1, color: 'red' },
-    ],
-    targets: [promInstant(countOrZero('dvm_up == 0'))],
-  }),
-];
+const upCards = [dvmsUpStat(12), dvmsDownStat(12)];
 
 const trends = [
   timeSeries({

@@ -1,5 +1,5 @@
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { sqlTable, sqlTimeSeries } from '../lib/clickhouse.js';
+import { sqlTable } from '../lib/clickhouse.js';
 import { dashboard } from '../lib/dashboard.js';
 import { eventsTable } from '../lib/events-table.js';
 import { section } from '../lib/layout.js';
@@ -8,6 +8,7 @@ import { stat, table, timeSeries, UNITS } from '../lib/panels.js';
 import { promInstant, promRange, promRangeWithExemplars } from '../lib/prometheus.js';
 import { quantile, rateBy, withDvmName } from '../lib/promql.js';
 import { RESPONSE_STATS_COLUMNS, RESPONSE_STATS_SQL, responseStatsFrom } from '../lib/response-stats.js';
+import { feedbackByStatus, liveRateStat, requestsAndResultsHistory } from '../lib/shared-panels.js';
 import { dvmName, kindLabel } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { kindVariable } from '../lib/variables.js';
@@ -53,12 +54,7 @@ const allTimeCards = [
     `SELECT sum(earned_msat) / 1000 AS value FROM job_responses WHERE kind = ${KIND}`,
     UNITS.sats,
   ),
-  stat({
-    title: 'Requests / s',
-    unit: UNITS.requestRate,
-    sparkline: true,
-    targets: [promRange(rateBy('dvm_job_requests_total', [], SEL))],
-  }),
+  liveRateStat('Requests / s', 'dvm_job_requests_total', SEL),
   stat({
     title: 'In flight',
     description: 'Requests of this kind waiting for a result now.',
@@ -76,22 +72,7 @@ const overTime = [
       promRange(rateBy('dvm_job_results_total', [], SEL), 'results', 'B'),
     ],
   }),
-  timeSeries({
-    title: 'Requests and results (history)',
-    description: 'From ClickHouse by created_at, each event once.',
-    unit: UNITS.count,
-    bars: true,
-    targets: [
-      sqlTimeSeries(`
-        SELECT $__timeInterval(created_at) AS time,
-               uniqExactIf(id, role = 'request') AS requests,
-               uniqExactIf(id, role = 'result') AS results
-        FROM events
-        WHERE $__timeFilter(created_at) AND role IN ('request', 'result') AND job_kind = ${KIND}
-        GROUP BY time
-        ORDER BY time`),
-    ],
-  }),
+  requestsAndResultsHistory(`job_kind = ${KIND}`),
   timeSeries({
     title: 'Job duration by DVM (p50)',
     description: 'Request to result. Exemplars open the job trace.',
@@ -104,12 +85,7 @@ const overTime = [
       ),
     ],
   }),
-  timeSeries({
-    title: 'Feedback by status',
-    unit: UNITS.requestRate,
-    stacked: true,
-    targets: [promRange(rateBy('dvm_job_feedback_total', ['status'], SEL), '{{status}}')],
-  }),
+  feedbackByStatus(SEL),
 ];
 
 const ranking = table({

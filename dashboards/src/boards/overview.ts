@@ -2,10 +2,19 @@ import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard
 import { sqlTable, sqlTimeSeries } from '../lib/clickhouse.js';
 import { dashboard } from '../lib/dashboard.js';
 import { section } from '../lib/layout.js';
-import { dashboardUrl, rowField, seriesLabel, toDvm, toKind } from '../lib/links.js';
+import { rowField, seriesLabel, toDvm, toKind } from '../lib/links.js';
 import { markdown, stat, timeSeries, UNITS } from '../lib/panels.js';
 import { promInstant, promRange, promRangeWithExemplars } from '../lib/prometheus.js';
-import { countOrZero, quantile, RATE, rateBy, withDvmName } from '../lib/promql.js';
+import { quantile, RATE, rateBy, withDvmName } from '../lib/promql.js';
+import {
+  alertsFiringStat,
+  dvmsDownStat,
+  dvmsUpStat,
+  feedbackByStatus,
+  liveRateStat,
+  requestsAndResultsHistory,
+  satsPerHour,
+} from '../lib/shared-panels.js';
 import { dvmName, kindLabel } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 
@@ -110,23 +119,9 @@ const popularCards = [
   }),
 ];
 
-const dvmsPage = dashboardUrl(DASHBOARD_UIDS.dvms, {});
-
 const liveCards = [
-  stat({
-    title: 'Requests / s',
-    description: 'Job requests per second, live (events created within the live window).',
-    unit: UNITS.requestRate,
-    sparkline: true,
-    targets: [promRange(rateBy('dvm_job_requests_total', []))],
-  }),
-  stat({
-    title: 'Results / s',
-    description: 'Job results per second, live.',
-    unit: UNITS.requestRate,
-    sparkline: true,
-    targets: [promRange(rateBy('dvm_job_results_total', []))],
-  }),
+  liveRateStat('Requests / s', 'dvm_job_requests_total'),
+  liveRateStat('Results / s', 'dvm_job_results_total'),
   stat({
     title: 'Encrypted requests',
     description: 'Share of requests in the selected range whose inputs are encrypted (NIP-04 or NIP-44).',
@@ -137,55 +132,13 @@ const liveCards = [
       ),
     ],
   }),
-  stat({
-    title: 'DVMs up',
-    description: 'DVMs with no evidence of trouble: idle DVMs count as up.',
-    unit: UNITS.count,
-    steps: [{ value: null, color: 'green' }],
-    links: [{ title: 'All DVMs', url: dvmsPage }],
-    targets: [promInstant(countOrZero('dvm_up == 1'))],
-  }),
-  stat({
-    title: 'DVMs down',
-    description: 'DVMs whose addressed jobs went unanswered, or whose heartbeats stopped.',
-    unit: UNITS.count,
-    steps: [
-      { value: null, color: 'green' },
-      { value: 1, color: 'red' },
-    ],
-    links: [{ title: 'All DVMs', url: dvmsPage }],
-    targets: [promInstant(countOrZero('dvm_up == 0'))],
-  }),
-  stat({
-    title: 'Alerts firing',
-    description: 'Prometheus alerts firing now (rules in provisioning/prometheus/rules).',
-    unit: UNITS.count,
-    steps: [
-      { value: null, color: 'green' },
-      { value: 1, color: 'red' },
-    ],
-    links: [{ title: 'Alert rules', url: '/alerting/list' }],
-    targets: [promInstant(countOrZero('ALERTS{alertstate="firing"}'))],
-  }),
+  dvmsUpStat(),
+  dvmsDownStat(),
+  alertsFiringStat(),
 ];
 
 const overTime = [
-  timeSeries({
-    title: 'Requests and results (history)',
-    description: 'From ClickHouse by created_at: includes backfilled history, each event once.',
-    unit: UNITS.count,
-    bars: true,
-    targets: [
-      sqlTimeSeries(`
-        SELECT $__timeInterval(created_at) AS time,
-               uniqExactIf(id, role = 'request') AS requests,
-               uniqExactIf(id, role = 'result') AS results
-        FROM events
-        WHERE $__timeFilter(created_at) AND role IN ('request', 'result')
-        GROUP BY time
-        ORDER BY time`),
-    ],
-  }),
+  requestsAndResultsHistory(),
   timeSeries({
     title: 'Live requests by kind',
     unit: UNITS.requestRate,
@@ -243,21 +196,8 @@ const overTime = [
       ),
     ],
   }),
-  timeSeries({
-    title: 'Feedback by status',
-    unit: UNITS.requestRate,
-    stacked: true,
-    targets: [promRange(rateBy('dvm_job_feedback_total', ['status']), '{{status}}')],
-  }),
-  timeSeries({
-    title: 'Sats per hour',
-    description: 'Requested in payment-required feedback, and earned (asked, then delivered).',
-    unit: UNITS.sats,
-    targets: [
-      promRange(`${rateBy('dvm_payment_requested_millisats_total', [])} * 3600 / 1000`, 'requested'),
-      promRange(`${rateBy('dvm_payment_earned_millisats_total', [])} * 3600 / 1000`, 'earned', 'B'),
-    ],
-  }),
+  feedbackByStatus(),
+  satsPerHour(),
 ];
 
 export function overview(): DashboardBuilder {
