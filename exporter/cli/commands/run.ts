@@ -26,8 +26,7 @@ export function addRunOptions(command: Command): Command {
     .option(
       '--relay <url>',
       'relay to watch; repeat for several; replaces the default list (env: DVM_EXPORTER_RELAYS, comma-separated)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--listen <host:port>', 'HTTP server address (default 0.0.0.0:9890)');
   return addPipelineOptions(command);
