@@ -1,3 +1,4 @@
+import { verifyEvent } from 'nostr-tools/pure';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../exporter/store/store.js';
 import { expandClickHouseSql, type QueryContext } from './support/clickhouse-macros.js';
@@ -197,6 +198,12 @@ describe('ClickHouse panel queries on simulator traffic', () => {
       expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
       const traces = new Set(result.rows.map((r) => r[names.indexOf('trace_id')]));
       expect(traces.size, 'one chain, one trace').toBe(1);
+      // The Event JSON column is the signed event itself, byte for byte what its author signed.
+      for (const row of result.rows) {
+        const event = JSON.parse(String(row[names.indexOf('raw_event')]));
+        expect(event.id).toBe(row[names.indexOf('event')]);
+        expect(verifyEvent(event)).toBe(true);
+      }
     }
   });
 

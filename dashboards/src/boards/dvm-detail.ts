@@ -68,8 +68,19 @@ const allTime = (title: string, unit: string, expr: string, description: string,
     title,
     description,
     unit,
+    width: 3,
     targets: [sqlTable(`SELECT ${expr} AS value FROM job_responses WHERE dvm = ${ME}`)],
     ...extra,
+  });
+
+/** A count from its activity summary (every result and feedback event, each once). */
+const activity = (title: string, column: string, description: string) =>
+  stat({
+    title,
+    description,
+    unit: UNITS.count,
+    width: 3,
+    targets: [sqlTable(`SELECT ${column} AS value FROM dvm_activity WHERE dvm = ${ME}`)],
   });
 
 const historyCards = [
@@ -110,6 +121,8 @@ const historyCards = [
     'Request to first result, all time.',
   ),
   allTime('Customers', UNITS.count, 'uniqExact(customer)', 'Distinct keys whose jobs it answered.'),
+  activity('Results', 'results', 'Result events it published, all time.'),
+  activity('Feedback', 'feedback', 'Feedback events it published, all time.'),
 ];
 
 const liveCards = [

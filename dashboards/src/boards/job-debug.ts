@@ -6,7 +6,7 @@ import { section } from '../lib/layout.js';
 import { CELL_VALUE, rowField, sqlString, toDvm, toJob, toKind, toTrace } from '../lib/links.js';
 import { nodeGraph } from '../lib/node-graph.js';
 import { markdown, stat, table, UNITS } from '../lib/panels.js';
-import { dvmName, kindName, shortKey } from '../lib/sql.js';
+import { dvmName, kindName, RAW_EVENT_JSON, shortKey } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { jobVariable, userVariable } from '../lib/variables.js';
 
@@ -195,6 +195,10 @@ const timeline = eventsTable({
       column: { field: 'offset_seconds', header: '+s', unit: UNITS.seconds, width: 70 },
     },
     { sql: 'toString(status) AS status', column: { field: 'status', header: 'Status', width: 120 } },
+    {
+      sql: `${RAW_EVENT_JSON} AS raw_event`,
+      column: { field: 'raw_event', header: 'Event JSON', width: 120, cell: 'json-view' },
+    },
   ],
 });
 

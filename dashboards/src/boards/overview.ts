@@ -85,7 +85,7 @@ const popularCards = [
     title: 'Most popular DVM',
     description: 'The DVM with the most jobs it delivered a result for, all time.',
     unit: UNITS.text,
-    width: 12,
+    width: 8,
     textField: 'name',
     links: [toDvm(rowField('dvm'))],
     targets: [
@@ -101,7 +101,7 @@ const popularCards = [
     title: 'Most popular kind',
     description: 'The request kind with the most distinct requesting users, all time.',
     unit: UNITS.text,
-    width: 12,
+    width: 8,
     textField: 'label',
     links: [toKind(rowField('kind'))],
     targets: [
@@ -115,6 +115,73 @@ const popularCards = [
         )
         ORDER BY users DESC, kind
         LIMIT 1`),
+    ],
+  }),
+  stat({
+    title: 'Most competitive kind',
+    description: 'The request kind with the most DVMs delivering results, all time.',
+    unit: UNITS.text,
+    width: 8,
+    textField: 'label',
+    links: [toKind(rowField('kind'))],
+    targets: [
+      sqlTable(`
+        SELECT kind, ${kindLabel('kind')} AS label, dvms
+        FROM (
+            SELECT kind, uniqExactIf(dvm, result_count > 0) AS dvms
+            FROM job_responses
+            GROUP BY kind
+        )
+        ORDER BY dvms DESC, kind
+        LIMIT 1`),
+    ],
+  }),
+];
+
+/** DVMDash's payment snippet (payment-required feedback, sats asked), and how many requests got answers. */
+const PAYMENT_REQUESTS = `FROM events WHERE role = 'feedback' AND status = 'payment-required'`;
+const paymentCards = [
+  stat({
+    title: 'Payment requests',
+    description: 'Payment-required feedback events, all time.',
+    unit: UNITS.count,
+    width: 6,
+    targets: [sqlTable(`SELECT uniqExact(id) AS value ${PAYMENT_REQUESTS}`)],
+  }),
+  stat({
+    title: 'Sats asked',
+    description:
+      'Total asked in payment-required feedback (invoice amount when it decodes, else the amount tag).',
+    unit: UNITS.sats,
+    decimals: 0,
+    width: 6,
+    targets: [
+      sqlTable(
+        `SELECT sum(msat) / 1000 AS value FROM (SELECT id, any(coalesce(invoice_msat, amount_msat)) AS msat ${PAYMENT_REQUESTS} GROUP BY id)`,
+      ),
+    ],
+  }),
+  stat({
+    title: 'Average sats asked',
+    unit: UNITS.sats,
+    decimals: 0,
+    width: 6,
+    targets: [
+      sqlTable(
+        `SELECT avg(msat) / 1000 AS value FROM (SELECT id, any(coalesce(invoice_msat, amount_msat)) AS msat ${PAYMENT_REQUESTS} GROUP BY id)`,
+      ),
+    ],
+  }),
+  stat({
+    title: 'Requests answered',
+    description:
+      'Share of requests with at least one result, all time (never above 100 %, unlike DVMDash v2).',
+    unit: UNITS.ratio,
+    width: 6,
+    targets: [
+      sqlTable(`
+        SELECT uniqExactIf(job_id, result_count > 0 AND request_seen = 1) / (SELECT count() FROM job_requests) AS value
+        FROM job_responses`),
     ],
   }),
 ];
@@ -218,7 +285,7 @@ export function overview(): DashboardBuilder {
       2,
     ),
   );
-  section(d, 'All time (ClickHouse)', [...allTimeCards, ...popularCards]);
+  section(d, 'All time (ClickHouse)', [...allTimeCards, ...popularCards, ...paymentCards]);
   section(d, 'Live (Prometheus)', liveCards);
   section(d, 'Over time', overTime);
   return d;

@@ -52,10 +52,10 @@ export const EVENT_SUMMARY = `multiIf(
     ${tagValue('i')} != '', concat('input: ', ${clip(tagValue('i'))}),
     ${tagValue('alt')})`;
 
+/** An `events` row as the signed Nostr event it was (NIP-01 JSON), for inspecting it in a table cell. */
+export const RAW_EVENT_JSON = `toJSONString(CAST(
+    tuple(id, pubkey, toUInt32(created_at), kind, tags, content, sig),
+    'Tuple(id String, pubkey String, created_at UInt32, kind UInt16, tags Array(Array(String)), content String, sig String)'))`;
+
 /** The job an `events` row belongs to: a request is its own job; responses name theirs. */
 export const EVENT_JOB = `if(role = 'request', id, request_id)`;
-
-/** The trace id the exporter gives a chain rooted at `root` (first 32 hex of the root request id). */
-export function traceIdOf(rootColumn: string): string {
-  return `substring(${rootColumn}, 1, 32)`;
-}
