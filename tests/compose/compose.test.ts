@@ -171,6 +171,28 @@ describe('files the stack mounts', () => {
     expect(target.static_configs[0].targets).toEqual(['exporter:9890']);
   });
 
+  it('every Grafana provisioning file mounted parses, with apiVersion 1 and the key Grafana reads', () => {
+    const expectedKey: Record<string, string> = {
+      '/etc/grafana/provisioning/datasources': 'datasources',
+      '/etc/grafana/provisioning/dashboards': 'providers',
+    };
+    const grafanaMounts = mounts.filter(
+      (m) => m.service === 'grafana' && m.target.startsWith('/etc/grafana/provisioning'),
+    );
+    expect(grafanaMounts.map((m) => m.target).sort()).toEqual(Object.keys(expectedKey).sort());
+    for (const m of grafanaMounts) {
+      const files = readdirSync(join(REPO_ROOT, m.source)).filter((f) => /\.ya?ml$/.test(f));
+      expect(files.length, m.source).toBeGreaterThan(0);
+      for (const file of files) {
+        const doc = parse(readFileSync(join(REPO_ROOT, m.source, file), 'utf8'));
+        expect(doc.apiVersion, file).toBe(1);
+        const items = doc[expectedKey[m.target]!];
+        expect(Array.isArray(items) && items.length > 0, `${file}: ${expectedKey[m.target]}`).toBe(true);
+        for (const item of items) expect(item.name, file).toEqual(expect.any(String));
+      }
+    }
+  });
+
   it('every alert rule file passes promtool check rules', () => {
     const dir = join(REPO_ROOT, 'provisioning/prometheus/rules');
     const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !f.includes('test'));
