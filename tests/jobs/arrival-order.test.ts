@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent, JobSnapshot } from '../../exporter/jobs/domain-events.js';
 import type { DvmEvent, FeedbackStatus } from '../../exporter/model/dvm-event.js';
-import { amount, cancellation, feedback, Harness, hex, key, request, result, T0 } from './build.js';
+import { amount, cancellation, feedback, hex, key, request, result, T0 } from '../support/dvm-events.js';
+import { Harness } from './harness.js';
 
 const REQ = hex('req-order');
 const PARENT = hex('req-parent');

@@ -7,7 +7,7 @@
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex } from '../../exporter/jobs/job-index.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
 import { ManualClock } from '../../exporter/util/clock.js';
-import { amount, feedback, hex, key, request, result, T0, zap } from './build.js';
+import { amount, feedback, hex, key, request, result, T0, zap } from '../support/dvm-events.js';
 
 const jobs = Number(process.argv[2] ?? 100_000);
 const dvms = Array.from({ length: 20 }, (_, i) => key(`bench-dvm-${i}`));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cancellation, feedback, Harness, hex, key, request, result, T0 } from './build.js';
+import { cancellation, feedback, hex, key, request, result, T0 } from '../support/dvm-events.js';
+import { Harness } from './harness.js';
 
 const REQ = hex('req-cancel');
 const stranger = key('stranger');

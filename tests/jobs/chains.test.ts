@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Harness, hex, request, result, T0 } from './build.js';
+import { hex, request, result, T0 } from '../support/dvm-events.js';
+import { Harness } from './harness.js';
 
 const [S1, S2, S3] = [hex('step-1'), hex('step-2'), hex('step-3')];
 

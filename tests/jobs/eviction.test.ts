@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_LIMITS } from '../../exporter/jobs/job-index.js';
-import { cancellation, feedback, Harness, hex, key, request, result, T0, zap } from './build.js';
+import { cancellation, feedback, hex, key, request, result, T0, zap } from '../support/dvm-events.js';
+import { Harness } from './harness.js';
 
 const [J1, J2, J3, J4] = [hex('j1'), hex('j2'), hex('j3'), hex('j4')];
 

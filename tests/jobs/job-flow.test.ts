@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   announcement,
   feedback,
-  Harness,
   heartbeat,
   hex,
   key,
@@ -11,7 +10,8 @@ import {
   result,
   T0,
   zap,
-} from './build.js';
+} from '../support/dvm-events.js';
+import { Harness } from './harness.js';
 
 const REQ = hex('req-1');
 const A = key('dvm-a');

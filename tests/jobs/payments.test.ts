@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { amount, feedback, Harness, hex, key, request, result, T0 } from './build.js';
+import { amount, feedback, hex, key, request, result, T0 } from '../support/dvm-events.js';
+import { Harness } from './harness.js';
 
 const REQ = hex('req-pay');
 const A = key('dvm-a');

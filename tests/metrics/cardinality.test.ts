@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announcement, heartbeat, key, result, T0 } from './events.js';
+import { announcement, heartbeat, key, result, T0 } from '../support/dvm-events.js';
 import { MetricsHarness } from './harness.js';
 
 const [A, B, C, X] = ['dvm-a', 'dvm-b', 'dvm-c', 'dvm-x'].map(key) as [string, string, string, string];
@@ -9,10 +9,10 @@ describe('dvm label cap', () => {
   it('labels the first DVMs up to the cap and folds the rest into __other__, counting each fold', async () => {
     const h = new MetricsHarness({ metrics: { dvmLabelCap: 2 } });
     h.feed(
-      result({ dvm: A, requestId: null, at: T0 }),
-      result({ dvm: B, requestId: null, at: T0 }),
-      result({ dvm: C, requestId: null, at: T0 }),
-      result({ dvm: C, requestId: null, at: T0 }),
+      result({ dvm: A, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: B, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: C, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: C, requestId: null, at: T0, requestKind: 5300 }),
     );
     expect(await h.labelValues(RESULTS, 'dvm')).toEqual(['__other__', A, B].sort());
     expect(await h.value(RESULTS, { kind: '5300', dvm: '__other__', encrypted: 'false' })).toBe(2);
@@ -24,16 +24,19 @@ describe('dvm label cap', () => {
   it('never folds allowlisted DVMs, and does not count them against the cap', async () => {
     const h = new MetricsHarness({ metrics: { dvmLabelCap: 1, dvmAllowlist: [X] } });
     h.feed(
-      result({ dvm: A, requestId: null, at: T0 }),
-      result({ dvm: X, requestId: null, at: T0 }),
-      result({ dvm: B, requestId: null, at: T0 }),
+      result({ dvm: A, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: X, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: B, requestId: null, at: T0, requestKind: 5300 }),
     );
     expect(await h.labelValues(RESULTS, 'dvm')).toEqual(['__other__', A, X].sort());
   });
 
   it('removes the series of idle DVMs and frees their slot, but keeps allowlisted ones', async () => {
     const h = new MetricsHarness({ metrics: { dvmLabelCap: 1, dvmAllowlist: [X], dvmIdleSeconds: 3_600 } });
-    h.feed(result({ dvm: A, requestId: null, at: T0 }), result({ dvm: X, requestId: null, at: T0 }));
+    h.feed(
+      result({ dvm: A, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: X, requestId: null, at: T0, requestKind: 5300 }),
+    );
     h.at(3_599);
     await h.scrape();
     expect(await h.labelValues(RESULTS, 'dvm')).toEqual([A, X].sort());
@@ -45,13 +48,13 @@ describe('dvm label cap', () => {
     expect(await h.value('dvm_exporter_idle_dvms_removed_total')).toBe(1);
 
     // The freed slot goes to the next DVM.
-    h.feed(result({ dvm: B, requestId: null, at: T0 + 3_601 }));
+    h.feed(result({ dvm: B, requestId: null, at: T0 + 3_601, requestKind: 5300 }));
     expect(await h.labelValues(RESULTS, 'dvm')).toEqual([B, X].sort());
   });
 
   it('keeps a DVM whose activity continues, whatever kind of event it is', async () => {
     const h = new MetricsHarness({ metrics: { dvmIdleSeconds: 3_600 } });
-    h.feed(result({ dvm: A, requestId: null, at: T0 }));
+    h.feed(result({ dvm: A, requestId: null, at: T0, requestKind: 5300 }));
     h.at(3_000).feed(heartbeat(A, T0 + 3_000));
     h.at(6_000);
     await h.scrape();

@@ -13,7 +13,7 @@ import {
   writeMetricsFile,
 } from '../../exporter/sinks/metrics/exposition.js';
 import { metricsHandler } from '../../exporter/sinks/metrics/http.js';
-import { key, request, result, T0 } from './events.js';
+import { key, request, result, T0 } from '../support/dvm-events.js';
 import { MetricsHarness } from './harness.js';
 
 const A = key('dvm-a');

@@ -7,7 +7,7 @@ import { type ExpositionFormat, render } from '../../exporter/sinks/metrics/expo
 import { type MetricsOptions, MetricsSink } from '../../exporter/sinks/metrics/metrics-sink.js';
 import { type Clock, ManualClock } from '../../exporter/util/clock.js';
 import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
-import { T0 } from './events.js';
+import { T0 } from '../support/dvm-events.js';
 
 /** A registry that can hold exemplars, as the exporter's shared one. */
 export function openMetricsRegistry(): Registry {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amount, cancellation, feedback, hex, key, request, result, T0 } from './events.js';
+import { amount, cancellation, feedback, hex, key, request, result, T0 } from '../support/dvm-events.js';
 import { MetricsHarness } from './harness.js';
 
 const A = key('dvm-a');
@@ -51,7 +51,7 @@ describe('job counters', () => {
       done,
       failed,
       request({ kind: 5300, at: T0 }),
-      result({ dvm: A, requestId: done.event.id, at: T0 + 2 }),
+      result({ dvm: A, requestId: done.event.id, at: T0 + 2, requestKind: 5300 }),
       feedback({ dvm: A, requestId: failed.event.id, at: T0 + 2, status: 'error' }),
     );
     // Success and error settle a window after the last response; the third job expires after an hour.
@@ -66,14 +66,14 @@ describe('job counters', () => {
 
 describe('latency histograms', () => {
   it("observe each DVM's first result and first response once", async () => {
-    const req = request({ at: T0 });
+    const req = request({ kind: 5300, at: T0 });
     const id = req.event.id;
     const h = new MetricsHarness().feed(
       req,
       feedback({ dvm: A, requestId: id, at: T0 + 2, status: 'processing' }),
-      result({ dvm: A, requestId: id, at: T0 + 7 }),
-      result({ dvm: A, requestId: id, at: T0 + 9 }),
-      result({ dvm: B, requestId: id, at: T0 + 30 }),
+      result({ dvm: A, requestId: id, at: T0 + 7, requestKind: 5300 }),
+      result({ dvm: A, requestId: id, at: T0 + 9, requestKind: 5300 }),
+      result({ dvm: B, requestId: id, at: T0 + 30, requestKind: 5300 }),
     );
     const labelsA = { kind: '5300', dvm: A };
     expect(await h.value('dvm_job_duration_seconds_count', labelsA)).toBe(1);
@@ -89,10 +89,10 @@ describe('latency histograms', () => {
   });
 
   it('measure responses that arrived before their request once the request arrives', async () => {
-    const req = request({ at: T0 });
+    const req = request({ kind: 5300, at: T0 });
     const h = new MetricsHarness().feed(
       feedback({ dvm: A, requestId: req.event.id, at: T0 + 1, status: 'processing' }),
-      result({ dvm: A, requestId: req.event.id, at: T0 + 5 }),
+      result({ dvm: A, requestId: req.event.id, at: T0 + 5, requestKind: 5300 }),
     );
     expect(await h.value('dvm_job_duration_seconds_count', { kind: '5300', dvm: A })).toBeUndefined();
     h.feed(req);
@@ -105,8 +105,11 @@ describe('latency histograms', () => {
   });
 
   it('observe a response created before its request as 0 and count the skew', async () => {
-    const req = request({ at: T0 });
-    const h = new MetricsHarness().feed(req, result({ dvm: A, requestId: req.event.id, at: T0 - 4 }));
+    const req = request({ kind: 5300, at: T0 });
+    const h = new MetricsHarness().feed(
+      req,
+      result({ dvm: A, requestId: req.event.id, at: T0 - 4, requestKind: 5300 }),
+    );
     expect(await h.value('dvm_job_duration_seconds_sum', { kind: '5300', dvm: A })).toBe(0);
     expect(await h.value('dvm_job_duration_seconds_count', { kind: '5300', dvm: A })).toBe(1);
     // Duration and first response both came out negative.
@@ -114,10 +117,10 @@ describe('latency histograms', () => {
   });
 
   it('count a late result after the job expired, with its real duration', async () => {
-    const req = request({ at: T0 });
+    const req = request({ kind: 5300, at: T0 });
     const h = new MetricsHarness().feed(req).at(3_601);
     expect(await h.value('dvm_jobs_ended_total', { kind: '5300', outcome: 'expired' })).toBe(1);
-    h.at(4_000).feed(result({ dvm: A, requestId: req.event.id, at: T0 + 4_000 }));
+    h.at(4_000).feed(result({ dvm: A, requestId: req.event.id, at: T0 + 4_000, requestKind: 5300 }));
     expect(await h.value('dvm_job_results_total', { kind: '5300', dvm: A, encrypted: 'false' })).toBe(1);
     expect(await h.value('dvm_job_duration_seconds_sum', { kind: '5300', dvm: A })).toBe(4_000);
     expect(await h.value('dvm_exporter_late_events_total', { role: 'result' })).toBe(1);
@@ -202,7 +205,7 @@ describe('payments', () => {
         status: 'payment-required',
         amount: amount(5_000),
       }),
-      cancellation([req.event.id], T0 + 30),
+      cancellation({ targetIds: [req.event.id], at: T0 + 30 }),
     );
     h.at(3_700);
     expect(await h.value('dvm_jobs_ended_total', { kind: '5050', outcome: 'cancelled' })).toBe(1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DvmEvidence } from '../../exporter/sinks/metrics/dvm-labels.js';
 import { dvmState, PendingAnswers } from '../../exporter/sinks/metrics/liveness.js';
-import { announcement, feedback, heartbeat, key, request, result, T0 } from './events.js';
+import { announcement, feedback, heartbeat, key, request, result, T0 } from '../support/dvm-events.js';
 import { MetricsHarness } from './harness.js';
 
 const A = key('dvm-a');
@@ -60,7 +60,7 @@ describe('PendingAnswers', () => {
 describe('liveness from evidence', () => {
   it('counts a request addressed to a DVM and left unanswered past the timeout, and marks it down', async () => {
     const h = new MetricsHarness({ metrics: { answerTimeoutSeconds: 600 } });
-    h.feed(announcement(A, 'Feeds', T0 - 60), request({ at: T0, targets: [A] }));
+    h.feed(announcement(A, 'Feeds', T0 - 60), request({ kind: 5300, at: T0, targets: [A] }));
     const labels = { kind: '5300', dvm: A };
     expect(await h.value('dvm_job_requests_targeted_total', labels)).toBe(1);
     // A zero sample before the first miss gives increase() its baseline.
@@ -80,14 +80,14 @@ describe('liveness from evidence', () => {
   });
 
   it('does not count a request the DVM answered, even with only feedback, even before the request arrived', async () => {
-    const answered = request({ at: T0, targets: [A] });
-    const early = request({ at: T0, targets: [A] });
+    const answered = request({ kind: 5300, at: T0, targets: [A] });
+    const early = request({ kind: 5300, at: T0, targets: [A] });
     const h = new MetricsHarness();
     h.feed(
       announcement(A, 'Feeds', T0 - 60),
       answered,
       feedback({ dvm: A, requestId: answered.event.id, at: T0 + 3, status: 'payment-required' }),
-      result({ dvm: A, requestId: early.event.id, at: T0 + 2 }),
+      result({ dvm: A, requestId: early.event.id, at: T0 + 2, requestKind: 5300 }),
       early,
     );
     h.at(5_000);
@@ -100,7 +100,7 @@ describe('liveness from evidence', () => {
   it('keeps pubkeys never seen acting as a DVM out of the dvm label', async () => {
     const stranger = key('not-a-dvm');
     const h = new MetricsHarness();
-    h.feed(request({ at: T0, targets: [stranger] }));
+    h.feed(request({ kind: 5300, at: T0, targets: [stranger] }));
     h.at(700);
     const scrape = await h.scrape();
     expect(await h.value('dvm_job_requests_targeted_total', { kind: '5300', dvm: '__unknown__' })).toBe(1);
@@ -110,7 +110,7 @@ describe('liveness from evidence', () => {
 
   it('calls a DVM that beats but leaves addressed jobs unanswered degraded', async () => {
     const h = new MetricsHarness();
-    h.feed(heartbeat(A, T0), request({ at: T0, targets: [A] }));
+    h.feed(heartbeat(A, T0), request({ kind: 5300, at: T0, targets: [A] }));
     h.at(650).feed(heartbeat(A, T0 + 650));
     await h.scrape();
     expect(await h.value('dvm_state', { dvm: A, state: 'degraded' })).toBe(1);
@@ -121,7 +121,7 @@ describe('liveness from evidence', () => {
   it('calls a DVM whose heartbeats stopped dead after 900 s, and an idle one silent but up', async () => {
     const B = key('dvm-b');
     const h = new MetricsHarness();
-    h.feed(heartbeat(A, T0), result({ dvm: B, requestId: null, at: T0 }));
+    h.feed(heartbeat(A, T0), result({ dvm: B, requestId: null, at: T0, requestKind: 5300 }));
     h.at(900);
     await h.scrape();
     expect(await h.value('dvm_up', { dvm: A })).toBe(1);
@@ -137,15 +137,15 @@ describe('liveness from evidence', () => {
 
   it('counts an expired job as unanswered by whoever it addressed, before the answer timeout', async () => {
     const h = new MetricsHarness({ metrics: { answerTimeoutSeconds: 7_200 } });
-    h.feed(announcement(A, 'Feeds', T0), request({ at: T0, targets: [A] }));
+    h.feed(announcement(A, 'Feeds', T0), request({ kind: 5300, at: T0, targets: [A] }));
     h.at(3_601);
     await h.scrape();
     expect(await h.value('dvm_job_requests_unanswered_total', { kind: '5300', dvm: A })).toBe(1);
   });
 
   it('shows jobs a DVM is working on without a result, and how long the oldest has waited', async () => {
-    const first = request({ at: T0 });
-    const second = request({ at: T0 + 50 });
+    const first = request({ kind: 5300, at: T0 });
+    const second = request({ kind: 5300, at: T0 + 50 });
     const h = new MetricsHarness();
     h.feed(
       first,
@@ -157,7 +157,7 @@ describe('liveness from evidence', () => {
     await h.scrape();
     expect(await h.value('dvm_jobs_in_progress', { dvm: A })).toBe(2);
     expect(await h.value('dvm_oldest_in_progress_job_age_seconds', { dvm: A })).toBe(99);
-    h.feed(result({ dvm: A, requestId: first.event.id, at: T0 + 100 }));
+    h.feed(result({ dvm: A, requestId: first.event.id, at: T0 + 100, requestKind: 5300 }));
     await h.scrape();
     expect(await h.value('dvm_jobs_in_progress', { dvm: A })).toBe(1);
     expect(await h.value('dvm_oldest_in_progress_job_age_seconds', { dvm: A })).toBe(49);

@@ -3,7 +3,17 @@ import type { DvmEvent, FeedbackStatus } from '../../exporter/model/dvm-event.js
 import { FEEDBACK_STATUSES } from '../../exporter/model/dvm-event.js';
 import { JOB_KIND_NAMES } from '../../exporter/model/kinds.js';
 import { worstCaseSeries, worstCaseTotal } from '../../exporter/sinks/metrics/cardinality.js';
-import { amount, announcement, feedback, heartbeat, hex, key, request, result, T0 } from './events.js';
+import {
+  amount,
+  announcement,
+  feedback,
+  heartbeat,
+  hex,
+  key,
+  request,
+  result,
+  T0,
+} from '../support/dvm-events.js';
 import { parseExposition } from './exposition-parse.js';
 import { MetricsHarness } from './harness.js';
 

@@ -1,33 +1,12 @@
-import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cancellation, feedback, hex, key, request, result, T0, zap } from '../jobs/build.js';
-import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
-import { IndexDriver, only, traceSink, tree } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { cancellation, feedback, hex, key, request, result, T0, zap } from '../support/dvm-events.js';
+import type { ReceivedSpan } from '../support/otlp-receiver.js';
+import { fileReceiver, type IndexDriver, only, sha16, traced as tracedSpans, tree } from './support.js';
 
 const A = key('dvm-a');
 const B = key('dvm-b');
-const sha16 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-
-let receiver: OtlpReceiver;
-beforeAll(async () => {
-  receiver = await OtlpReceiver.start();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
-
-async function traced(script: (driver: IndexDriver) => void): Promise<ReceivedSpan[]> {
-  const { sink } = traceSink(receiver.url);
-  const driver = new IndexDriver((event) => sink.handle(event));
-  script(driver);
-  await sink.flush();
-  await sink.close();
-  expect(receiver.problems).toEqual([]);
-  return receiver.spans();
-}
+const receiver = fileReceiver();
+const traced = (script: (driver: IndexDriver) => void) => tracedSpans(receiver(), script);
 
 const jobSpan = (spans: readonly ReceivedSpan[], id: string) =>
   only(spans, (s) => s.name.startsWith('dvm.job') && s.attributes['dvm.job.id'] === id);

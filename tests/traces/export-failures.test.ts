@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { hex, key, request, result, T0 } from '../jobs/build.js';
+import { hex, key, request, result, T0 } from '../support/dvm-events.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { counterValue, IndexDriver, traceSink } from './support.js';
 

@@ -1,36 +1,21 @@
-import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { amount, cancellation, feedback, hex, key, request, result, T0 } from '../jobs/build.js';
-import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
-import { byName, IndexDriver, only, traceSink, tree } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { amount, cancellation, feedback, hex, key, request, result, T0 } from '../support/dvm-events.js';
+import {
+  byName,
+  fileReceiver,
+  type IndexDriver,
+  only,
+  sha16,
+  traced as tracedSpans,
+  tree,
+} from './support.js';
 
 const A = key('dvm-a');
 const B = key('dvm-b');
 const CUSTOMER = key('customer');
 
-const sha16 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-
-let receiver: OtlpReceiver;
-beforeAll(async () => {
-  receiver = await OtlpReceiver.start();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
-
-/** Runs `script` against a real index and a real trace sink, and returns what the receiver decoded. */
-async function traced(script: (driver: IndexDriver) => void): Promise<ReceivedSpan[]> {
-  const { sink } = traceSink(receiver.url);
-  const driver = new IndexDriver((event) => sink.handle(event));
-  script(driver);
-  await sink.flush();
-  await sink.close();
-  expect(receiver.problems).toEqual([]);
-  return receiver.spans();
-}
+const receiver = fileReceiver();
+const traced = (script: (driver: IndexDriver) => void) => tracedSpans(receiver(), script);
 
 describe('job traces: one trace per job chain', () => {
   it('one DVM: a job span from request to result, a child for the DVM, feedback and result as events', async () => {

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import { type ScenarioName, scenarioEvents } from '../../exporter/simulate/index.js';
-import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import type { ReceivedSpan } from '../support/otlp-receiver.js';
 import { replayWithTraces, writeJsonl } from './replay-support.js';
+import { fileReceiver, sha16 } from './support.js';
 
 /*
  * The simulator's scenarios replayed the way `dvm-exporter replay` runs a file (real parser, verifier,
@@ -11,18 +11,7 @@ import { replayWithTraces, writeJsonl } from './replay-support.js';
  * Expected spans are derived here from the scenario's own events and the documented id rules.
  */
 
-const sha16 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-
-let receiver: OtlpReceiver;
-beforeAll(async () => {
-  receiver = await OtlpReceiver.start();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
+const receiver = fileReceiver();
 
 interface Story {
   readonly spans: ReceivedSpan[];
@@ -34,16 +23,16 @@ async function replay(name: ScenarioName): Promise<Story> {
   const items = scenarioEvents(name);
   const { file, remove } = writeJsonl(items);
   try {
-    await replayWithTraces([file], receiver.url);
+    await replayWithTraces([file], receiver().url);
   } finally {
     remove();
   }
-  expect(receiver.problems).toEqual([]);
+  expect(receiver().problems).toEqual([]);
   const byCreation = [...items].sort(
     (a, b) => (a.event as NostrEvent).created_at - (b.event as NostrEvent).created_at,
   );
   return {
-    spans: receiver.spans(),
+    spans: receiver().spans(),
     event(note, nth = 0) {
       const found = byCreation.filter((item) => item.note === note)[nth];
       if (!found) throw new Error(`${name} has no ${note} #${nth}`);

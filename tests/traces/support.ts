@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import { Registry } from 'prom-client';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { createLogger } from '../../exporter/app/logger.js';
 import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../../exporter/jobs/job-index.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
 import { type BatchTuning, TraceSink } from '../../exporter/sinks/traces/trace-sink.js';
 import { ManualClock } from '../../exporter/util/clock.js';
-import { T0 } from '../jobs/build.js';
-import type { ReceivedSpan } from '../support/otlp-receiver.js';
+import { T0 } from '../support/dvm-events.js';
+import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 
 /** Fast batches for tests: export as soon as a few spans are queued or 20 ms pass. */
 export const TEST_BATCH: Partial<BatchTuning> = { scheduledDelayMillis: 20, exportTimeoutMillis: 2_000 };
@@ -26,6 +28,44 @@ export function traceSink(
     backpressure: options.backpressure ?? false,
   });
   return { sink, registry };
+}
+
+/** The first 16 hex digits of sha256: how span ids are derived from job and DVM ids. */
+export const sha16 = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * A real OTLP receiver for the calling test file: started before its tests, emptied before each one,
+ * closed after them. Returns an accessor because the receiver only exists once the file's hooks ran.
+ */
+export function fileReceiver(): () => OtlpReceiver {
+  let receiver: OtlpReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  beforeEach(() => {
+    receiver?.clear();
+  });
+  return () => {
+    if (!receiver) throw new Error('the OTLP receiver is not started yet');
+    return receiver;
+  };
+}
+
+/** Runs `script` against a real index and a real trace sink, and returns what the receiver decoded. */
+export async function traced(
+  receiver: OtlpReceiver,
+  script: (driver: IndexDriver) => void,
+): Promise<ReceivedSpan[]> {
+  const { sink } = traceSink(receiver.url);
+  const driver = new IndexDriver((event) => sink.handle(event));
+  script(driver);
+  await sink.flush();
+  await sink.close();
+  expect(receiver.problems).toEqual([]);
+  return receiver.spans();
 }
 
 /** A real job index on a manual clock whose domain events go straight (live) to the sink. */

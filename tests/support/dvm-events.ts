@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { DomainEvent, DomainEventType } from '../../exporter/jobs/domain-events.js';
-import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../../exporter/jobs/job-index.js';
 import type {
   Cancellation,
   DvmAnnouncement,
@@ -14,15 +12,26 @@ import type {
   Recommendation,
   ZapReceipt,
 } from '../../exporter/model/dvm-event.js';
+import {
+  KIND_DELETION,
+  KIND_HANDLER_ANNOUNCEMENT,
+  KIND_HANDLER_RECOMMENDATION,
+  KIND_HEARTBEAT,
+  KIND_JOB_FEEDBACK,
+  KIND_ZAP_RECEIPT,
+  RESULT_KIND_OFFSET,
+} from '../../exporter/model/kinds.js';
+import { parseAnnouncement, parseRecommendation } from '../../exporter/model/nip89.js';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 
 /*
- * Typed builders for DvmEvent values, as the parsers produce them, so job logic is tested on its own.
- * Ids and keys are sha256 of a readable label: `hex('req-1')`, `key('dvm-a')`.
+ * Typed DvmEvent values as the parsers produce them, so the job index and the sinks can be driven
+ * without signing. Ids and keys are sha256 of a readable label: `hex('req-1')`, `key('dvm-a')`.
+ * Every builder defaults to kind 5000, time T0, author `key('customer')` and DVM `key('dvm-a')`.
  */
 
 export const T0 = 1_700_000_000;
+const DEFAULT_REQUEST_KIND = 5000;
 
 export function hex(label: string): string {
   return createHash('sha256').update(label).digest('hex');
@@ -41,8 +50,14 @@ let sequence = 0;
 /** A unique event id; counter-based because hashing dominates tests that build 1e5 events. */
 const freshId = (): string => `e${(sequence++).toString(16).padStart(63, '0')}`;
 
-function nostr(kind: number, pubkey: string, createdAt: number, id = freshId()): NostrEvent {
-  return { id, pubkey, created_at: createdAt, kind, tags: [], content: '', sig: '0'.repeat(128) };
+function nostr(
+  kind: number,
+  pubkey: string,
+  createdAt: number,
+  id = freshId(),
+  fields: Pick<NostrEvent, 'tags' | 'content'> = { tags: [], content: '' },
+): NostrEvent {
+  return { id, pubkey, created_at: createdAt, kind, ...fields, sig: '0'.repeat(128) };
 }
 
 export interface RequestSpec {
@@ -51,10 +66,12 @@ export interface RequestSpec {
   kind?: number;
   at?: number;
   jobInputs?: string[];
+  /** DVMs addressed with `p` tags. */
+  targets?: string[];
   encryption?: Encryption;
 }
 export function request(spec: RequestSpec = {}): JobRequest {
-  const kind = spec.kind ?? 5000;
+  const kind = spec.kind ?? DEFAULT_REQUEST_KIND;
   const jobInputs = spec.jobInputs ?? [];
   return {
     role: 'request',
@@ -62,7 +79,7 @@ export function request(spec: RequestSpec = {}): JobRequest {
     kind,
     inputs: jobInputs.map((data) => ({ data, type: 'job', relay: null, marker: null })),
     jobInputs,
-    targets: [],
+    targets: spec.targets ?? [],
     params: [],
     output: null,
     bidMsat: null,
@@ -86,7 +103,7 @@ interface ResponseSpec {
 export function feedback(spec: ResponseSpec & { status: FeedbackStatus }): JobFeedback {
   return {
     role: 'feedback',
-    event: nostr(7000, spec.dvm ?? key('dvm-a'), spec.at ?? T0, spec.id),
+    event: nostr(KIND_JOB_FEEDBACK, spec.dvm ?? key('dvm-a'), spec.at ?? T0, spec.id),
     requestId: spec.requestId,
     customer: spec.customer ?? key('customer'),
     amount: spec.amount ?? null,
@@ -98,10 +115,10 @@ export function feedback(spec: ResponseSpec & { status: FeedbackStatus }): JobFe
 }
 
 export function result(spec: ResponseSpec & { requestKind?: number }): JobResult {
-  const requestKind = spec.requestKind ?? 5000;
+  const requestKind = spec.requestKind ?? DEFAULT_REQUEST_KIND;
   return {
     role: 'result',
-    event: nostr(requestKind + 1000, spec.dvm ?? key('dvm-a'), spec.at ?? T0, spec.id),
+    event: nostr(requestKind + RESULT_KIND_OFFSET, spec.dvm ?? key('dvm-a'), spec.at ?? T0, spec.id),
     requestId: spec.requestId,
     customer: spec.customer ?? key('customer'),
     amount: spec.amount ?? null,
@@ -110,7 +127,10 @@ export function result(spec: ResponseSpec & { requestKind?: number }): JobResult
   };
 }
 
-/** An `amount` tag: the tag figure and/or a decoded invoice figure (null when absent or unusable). */
+/**
+ * An `amount` tag: the tag figure and/or a decoded invoice figure (null when absent or unusable).
+ * Built directly rather than parsed because the invoice is a stand-in, not a decodable bolt11.
+ */
 export function amount(tagMsat: number | null, invoiceMsat: number | null = null): PaymentAmount {
   return {
     raw: tagMsat === null ? 'garbage' : String(tagMsat),
@@ -122,6 +142,7 @@ export function amount(tagMsat: number | null, invoiceMsat: number | null = null
   };
 }
 
+/** A kind 5, by default from the customer who sent the requests. */
 export function cancellation(spec: {
   targetIds: string[];
   author?: string;
@@ -130,7 +151,7 @@ export function cancellation(spec: {
 }): Cancellation {
   return {
     role: 'cancellation',
-    event: nostr(5, spec.author ?? key('customer'), spec.at ?? T0, spec.id),
+    event: nostr(KIND_DELETION, spec.author ?? key('customer'), spec.at ?? T0, spec.id),
     targetIds: spec.targetIds,
     kinds: [],
   };
@@ -139,7 +160,7 @@ export function cancellation(spec: {
 export function zap(targetIds: string[], at = T0): ZapReceipt {
   return {
     role: 'zap_receipt',
-    event: nostr(9735, key('zapper'), at),
+    event: nostr(KIND_ZAP_RECEIPT, key('zapper'), at),
     targetIds,
     recipient: key('dvm-a'),
     bolt11: null,
@@ -147,75 +168,31 @@ export function zap(targetIds: string[], at = T0): ZapReceipt {
   };
 }
 
-export function announcement(dvm = key('dvm-a')): DvmAnnouncement {
-  const profile = {
-    name: 'A',
-    picture: null,
-    about: null,
-    lud16: null,
-    supportsEncryption: null,
-    acceptsNutZaps: null,
-    amount: null,
-    nip90Params: null,
-  };
-  return { role: 'announcement', event: nostr(31990, dvm, T0), d: 'a', kinds: [5000], profile };
+/** A 31990 read by the exporter's own NIP-89 parser; a null name leaves it out of the profile. */
+export function announcement(
+  dvm = key('dvm-a'),
+  name: string | null = 'A',
+  at = T0,
+  d = 'a',
+  kinds: readonly number[] = [DEFAULT_REQUEST_KIND],
+): DvmAnnouncement {
+  const event = nostr(KIND_HANDLER_ANNOUNCEMENT, dvm, at, freshId(), {
+    tags: [['d', d], ...kinds.map((kind) => ['k', String(kind)])],
+    content: JSON.stringify(name === null ? {} : { name }),
+  });
+  return parseAnnouncement(event, kinds);
 }
 
-export function recommendation(): Recommendation {
-  return {
-    role: 'recommendation',
-    event: nostr(31989, key('customer'), T0),
-    supportedKind: 5000,
-    handlers: [],
-  };
+/** A 31989 recommending no handler yet, read by the exporter's NIP-89 parser. */
+export function recommendation(supportedKind = DEFAULT_REQUEST_KIND): Recommendation {
+  return parseRecommendation(
+    nostr(KIND_HANDLER_RECOMMENDATION, key('customer'), T0, freshId(), {
+      tags: [['d', String(supportedKind)]],
+      content: '',
+    }),
+  );
 }
 
-export function heartbeat(dvm = key('dvm-a')): Heartbeat {
-  return { role: 'heartbeat', event: nostr(11998, dvm, T0), d: 'a', statusText: 'ok' };
-}
-
-/** A job index on a manual clock that records everything it emits. */
-export class Harness {
-  readonly clock: ManualClock;
-  readonly events: DomainEvent[] = [];
-  readonly index: JobIndex;
-
-  constructor(options: Partial<JobIndexOptions> = {}, start = T0) {
-    this.clock = new ManualClock(start);
-    this.index = new JobIndex({ ...DEFAULT_JOB_INDEX_OPTIONS, ...options }, this.clock, (e) =>
-      this.events.push(e),
-    );
-  }
-
-  apply(...events: Parameters<JobIndex['apply']>[0][]): this {
-    for (const event of events) this.index.apply(event);
-    return this;
-  }
-
-  /** Moves the clock to `T0 + offset` and ticks. */
-  tickAt(offset: number): this {
-    this.clock.set(T0 + offset);
-    this.index.tick();
-    return this;
-  }
-
-  types(): DomainEventType[] {
-    return this.events.map((e) => e.type);
-  }
-
-  of<T extends DomainEventType>(type: T): Extract<DomainEvent, { type: T }>[] {
-    return this.events.filter((e): e is Extract<DomainEvent, { type: T }> => e.type === type);
-  }
-
-  /** Forgets what was emitted so far. */
-  clear(): this {
-    this.events.length = 0;
-    return this;
-  }
-
-  job(id: string) {
-    const job = this.index.get(id);
-    if (!job) throw new Error(`job ${id.slice(0, 8)} is not tracked`);
-    return job;
-  }
+export function heartbeat(dvm = key('dvm-a'), at = T0): Heartbeat {
+  return { role: 'heartbeat', event: nostr(KIND_HEARTBEAT, dvm, at), d: 'a', statusText: 'ok' };
 }
