@@ -27,8 +27,9 @@ const positive = z.number().int().positive();
 
 export const relayLimitsSchema = z
   .object({
-    /** Kinds per filter; the kinds list is split across filters beyond this. */
-    maxKindsPerFilter: positive.default(20),
+    /** Kinds per filter; the kinds list is split across filters beyond this. 100 lets the whole job range
+     * (about 2,000 kinds) fit in the default subscriptions; relays that cap lower say so in NIP-11. */
+    maxKindsPerFilter: positive.default(100),
     /** Filters per REQ. */
     maxFiltersPerReq: positive.default(5),
     /** Open subscriptions per relay. */
