@@ -4,7 +4,7 @@ import express, { type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../app/logger.js';
 import { UsageError } from '../cli/errors.js';
-import { CONTENT_TYPES, MetricsRenderer, negotiateFormat } from './exposition.js';
+import { exposition } from '../sinks/metrics/exposition.js';
 import { type Endpoint, landingPage } from './landing.js';
 
 export interface Readiness {
@@ -49,7 +49,6 @@ export function parseListen(listen: string): { host: string; port: number } {
 /** The exporter's HTTP server: landing page, health, readiness, metrics, relay status, sink endpoints. */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { host, port } = parseListen(options.listen);
-  const renderer = new MetricsRenderer(options.registry);
   const app = express();
   app.disable('x-powered-by');
 
@@ -64,10 +63,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
   app.get('/metrics', async (req, res) => {
-    const format = negotiateFormat(req.get('accept'));
     try {
-      const body = await renderer.render(format);
-      res.set('content-type', CONTENT_TYPES[format]).send(body);
+      const { contentType, body } = await exposition(options.registry, req.get('accept'));
+      res.set('content-type', contentType).set('vary', 'Accept').send(body);
     } catch (err) {
       options.logger.error({ err }, 'rendering metrics failed');
       res.status(500).type('text').send('metrics unavailable\n');

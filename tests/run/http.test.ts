@@ -1,32 +1,20 @@
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MetricsRenderer, negotiateFormat } from '../../exporter/http/exposition.js';
 import { parseListen } from '../../exporter/http/server.js';
+import { render } from '../../exporter/sinks/metrics/exposition.js';
 import { recorder, testBed, waitFor } from '../ingest/support/harness.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());
 
 describe('metrics exposition', () => {
-  it('serves OpenMetrics only to scrapers that prefer it', () => {
-    expect(negotiateFormat(undefined)).toBe('prometheus');
-    expect(negotiateFormat('*/*')).toBe('prometheus');
-    expect(negotiateFormat('text/plain;version=0.0.4')).toBe('prometheus');
-    // What Prometheus 3 sends by default.
-    expect(
-      negotiateFormat(
-        'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
-      ),
-    ).toBe('openmetrics');
-    expect(negotiateFormat('text/plain;q=0.9, application/openmetrics-text;q=0.5')).toBe('prometheus');
-    expect(negotiateFormat('application/openmetrics-text;q=0')).toBe('prometheus');
-  });
-
-  it('keeps counter names intact in the classic format after an OpenMetrics render', async () => {
+  it('keeps counter names intact in the classic format while an OpenMetrics render runs', async () => {
     const registry = new Registry();
     new Counter({ name: 'dvm_exporter_things_total', help: 'things', registers: [registry] }).inc(3);
-    const renderer = new MetricsRenderer(registry);
-    const [om, classic] = await Promise.all([renderer.render('openmetrics'), renderer.render('prometheus')]);
+    const [om, classic] = await Promise.all([
+      render(registry, 'openmetrics'),
+      render(registry, 'prometheus'),
+    ]);
     expect(om).toContain('# TYPE dvm_exporter_things counter\ndvm_exporter_things_total 3');
     expect(classic).toContain('# TYPE dvm_exporter_things_total counter\ndvm_exporter_things_total 3');
     expect(registry.contentType).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
