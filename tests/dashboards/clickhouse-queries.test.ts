@@ -92,7 +92,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await store?.close();
+  await filled?.dispose();
 });
 
 const firstWithRows = (q: PanelQuery) => results.get(q.label)?.find((r) => r.result.rows.length > 0);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { type SimulatedItem, simulate } from '../../../exporter/simulate/index.js';
 import { Store } from '../../../exporter/store/store.js';
 import { feed, pipelineEvents, tempDataDir, testSink } from '../../clickhouse/helpers.js';
@@ -14,13 +15,16 @@ export interface FilledStore {
   /** Unix seconds of the first and last simulated event. */
   readonly start: number;
   readonly end: number;
+  /** Closes the store and removes its data directory. */
+  dispose(): Promise<void>;
 }
 
 export async function filledStore(durationSeconds = 3600, seed = 11): Promise<FilledStore> {
   const end = Math.floor(Date.now() / 1000);
   const start = end - durationSeconds;
   const items = [...simulate({ seed, start, durationSeconds, requestsPerMinute: 12, malformedShare: 0.03 })];
-  const store = await Store.open({ kind: 'embedded', path: tempDataDir('dashboards') }, { create: true });
+  const path = tempDataDir('dashboards');
+  const store = await Store.open({ kind: 'embedded', path }, { create: true });
   await store.migrate();
   // One large batch, as `replay` writes a backfill.
   const sink = testSink(store, { batchMaxRows: 20_000, maxQueuedRows: 100_000 });
@@ -29,7 +33,11 @@ export async function filledStore(durationSeconds = 3600, seed = 11): Promise<Fi
   );
   await feed(sink, events);
   await sink.flush();
-  return { store, items, start, end };
+  const dispose = async () => {
+    await store.close();
+    rmSync(path, { recursive: true, force: true });
+  };
+  return { store, items, start, end, dispose };
 }
 
 export interface Column {
