@@ -5,6 +5,7 @@ import {
   createClient,
 } from '@clickhouse/client';
 import { closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb-slot.js';
+import { StoreError } from './errors.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { ReadOnlySql, type SqlLimits } from './readonly-sql.js';
 import { describeTarget, type StoreTarget } from './target.js';
@@ -33,7 +34,7 @@ const QUIET = { log: { level: ClickHouseLogLevel.OFF } } as const;
  * connection from the process-wide chdb slot; a server is reached over HTTP(S).
  */
 export class Store {
-  private readOnlySql: ReadOnlySql | null = null;
+  private readOnlySql: Promise<ReadOnlySql> | null = null;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -70,33 +71,36 @@ export class Store {
   }
 
   /** The guarded, limited query runner for ad-hoc SQL (one per store, opened on first use). */
-  async readOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
-    if (this.readOnlySql) return this.readOnlySql;
-    if (this.target.kind === 'server') {
-      this.readOnlySql = ReadOnlySql.overServer(this.client, limits);
-    } else {
-      const path = this.target.path;
-      this.readOnlySql = await ReadOnlySql.overDedicatedConnection(async () => {
-        const chdb = await openChdbConnection(path);
-        return {
-          client: createClient({
-            connection: wrap(chdb as unknown as EngineConnection, this.options),
-            ...QUIET,
-          }),
-          release: () => closeChdbConnection(chdb),
-        };
-      }, limits);
-    }
+  readOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
+    if (this.closing) return Promise.reject(new StoreError('the store is closing'));
+    this.readOnlySql ??= this.openReadOnly(limits).catch((error: unknown) => {
+      this.readOnlySql = null;
+      throw error;
+    });
     return this.readOnlySql;
+  }
+
+  private async openReadOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
+    if (this.target.kind === 'server') return ReadOnlySql.overServer(this.client, limits);
+    const path = this.target.path;
+    return ReadOnlySql.overDedicatedConnection(async () => {
+      const chdb = await openChdbConnection(path);
+      return {
+        client: createClient({
+          connection: wrap(chdb as unknown as EngineConnection, this.options),
+          ...QUIET,
+        }),
+        release: () => closeChdbConnection(chdb),
+      };
+    }, limits);
   }
 
   /** Idempotent; waits for running ad-hoc queries, then frees the engine (or the HTTP agent). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const reader = this.readOnlySql;
-      this.readOnlySql = null;
       try {
-        if (reader) await reader.close();
+        if (reader) await (await reader.catch(() => null))?.close();
       } finally {
         await this.release();
       }

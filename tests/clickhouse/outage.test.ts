@@ -229,8 +229,14 @@ describe('a ClickHouse server that does not answer', () => {
     });
     await sink.close();
     const rowsQueued = accepted(some).length * 2 + some.filter((e) => e.type === 'event_sighted').length;
+    const counted = rowsQueued + accepted(some).filter((e) => e.event.role === 'announcement').length;
     expect(await metric(registry, 'dvm_exporter_clickhouse_rows_dropped_total', { reason: 'shutdown' })).toBe(
-      rowsQueued + accepted(some).filter((e) => e.event.role === 'announcement').length,
+      counted,
+    );
+    // Handed over after the close: never written, and counted too.
+    sink.handle({ type: 'event_sighted', at: 0, id: 'late', relay: 'wss://r', receivedAt: now });
+    expect(await metric(registry, 'dvm_exporter_clickhouse_rows_dropped_total', { reason: 'shutdown' })).toBe(
+      counted + 1,
     );
   });
 });

@@ -117,6 +117,8 @@ export class BatchWriter {
         clearTimeout(giveUp);
         if (this.timer) clearTimeout(this.timer);
         this.timer = null;
+        // Closed: anything handed over from now on can never be written, and is counted.
+        this.abandoned = true;
       }
     })();
     return this.closed;
