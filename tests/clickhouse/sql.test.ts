@@ -239,7 +239,12 @@ describe('dvm-exporter sql', () => {
     const missing = await runCli(['sql', '--data-dir', join(dataDir, 'nowhere'), 'SELECT 1']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no embedded store/);
-    const down = await runCli(['sql', '--clickhouse-url', `http://127.0.0.1:${await freePort()}/dvm`, 'SELECT 1']);
+    const down = await runCli([
+      'sql',
+      '--clickhouse-url',
+      `http://127.0.0.1:${await freePort()}/dvm`,
+      'SELECT 1',
+    ]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^dvm-exporter: the store did not answer: .*ECONNREFUSED/);
   }, 120_000);

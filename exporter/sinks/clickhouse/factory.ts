@@ -73,7 +73,8 @@ function sinkOptions({ config, mode }: AssemblyContext, server: boolean) {
   return {
     ...DEFAULT_WRITER_TIMING,
     batchMaxRows: Math.min(batch, maxQueuedRows),
-    flushIntervalMs: mode === 'replay' ? Math.max(flushIntervalMs, REPLAY_FLUSH_INTERVAL_MS) : flushIntervalMs,
+    flushIntervalMs:
+      mode === 'replay' ? Math.max(flushIntervalMs, REPLAY_FLUSH_INTERVAL_MS) : flushIntervalMs,
     maxQueuedRows,
     asyncInsert: server && mode === 'run',
   };
