@@ -27,11 +27,10 @@ const positive = z.number().int().positive();
 
 export const relayLimitsSchema = z
   .object({
-    /** Kinds per filter; the kinds list is split across filters beyond this. 100 lets the whole job range
-     * (about 2,000 kinds) fit in the default subscriptions; relays that cap lower say so in NIP-11. */
-    maxKindsPerFilter: positive.default(100),
-    /** Filters per REQ. */
-    maxFiltersPerReq: positive.default(5),
+    /** Kinds per filter; the kinds list is split across filters beyond this (strict relays allow 20). */
+    maxKindsPerFilter: positive.default(20),
+    /** Filters per REQ: 20 x 20 kinds lets the default subscriptions cover every job kind. */
+    maxFiltersPerReq: positive.default(20),
     /** Open subscriptions per relay. */
     maxSubscriptions: positive.default(8),
     /** `limit` asked per backfill page; also the page size that signals "more to fetch". */

@@ -9,6 +9,7 @@ import type { CursorStore } from '../../ingest/cursor.js';
 import { FileCursorStore } from '../../ingest/cursor-file.js';
 import { type IngestTuning, RelayIngest } from '../../ingest/relay/ingest.js';
 import { createVerifier } from '../../model/verify.js';
+import { storeCursorStore } from '../../sinks/clickhouse/index.js';
 import { systemClock } from '../../util/clock.js';
 import { VERSION } from '../../version.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
@@ -113,8 +114,11 @@ export async function startExporter(config: Config, options: StartOptions): Prom
     wallClock: systemClock,
     sinks: options.sinks ?? SINK_FACTORIES,
   });
+  // With the store on, cursors live beside the events they cover and are saved only after those events
+  // are written; without it, a state file in the data directory.
   const cursorStore =
     options.cursorStore ??
+    storeCursorStore(assembly.sinks) ??
     new FileCursorStore(join(config.dataDir, 'cursors.json'), (message) => logger.warn(message));
   const ingest = new RelayIngest({
     config: config.ingest,
