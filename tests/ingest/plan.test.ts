@@ -119,7 +119,7 @@ describe('relay limits', () => {
 
   it('falls back to the configured limits without NIP-11, and ignores nonsense values', () => {
     expect(effectiveLimits(DEFAULT_CONFIG.ingest.limits, null)).toMatchObject({
-      maxFiltersPerReq: 5,
+      maxFiltersPerReq: DEFAULT_CONFIG.ingest.limits.maxFiltersPerReq,
       source: 'config',
     });
     const info = parseRelayInfo(
