@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runProcess } from '../support/cli.js';
 
 /**
  * The Prometheus binaries (Debian's `prometheus` package). CI installs them and must run these tests;
@@ -14,26 +15,7 @@ export function findTool(name: 'promtool' | 'prometheus'): string | null {
   return null;
 }
 
-export interface ToolResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs a tool to completion, with `input` on stdin. */
 export function run(tool: string, args: readonly string[], options: { input?: string; cwd?: string } = {}) {
-  return new Promise<ToolResult>((resolve, reject) => {
-    const child = spawn(tool, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runProcess(tool, args, options);
 }

@@ -6,28 +6,30 @@ import { REPO_ROOT } from './paths.js';
 /** The built CLI, exactly as `npx dvm-exporter` runs it (`npm test` builds before testing). */
 export const CLI = join(REPO_ROOT, 'dist', 'exporter', 'cli', 'main.js');
 
-export interface CliResult {
+export interface ProcessResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-export interface CliOptions {
+export type CliResult = ProcessResult;
+
+export interface ProcessOptions {
   readonly input?: string;
-  readonly env?: Record<string, string>;
+  /** The whole environment of the child; the parent's when absent. */
+  readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly timeoutMs?: number;
 }
 
-/** Runs `dvm-exporter ARGS...` to completion. */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+/** Runs a program to completion with `input` on stdin; killed after the timeout (default 60 s). */
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -43,5 +45,23 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface CliOptions {
+  readonly input?: string;
+  /** Added to a minimal environment (PATH, HOME), so the host's DVM_EXPORTER_* never leak in. */
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Runs `dvm-exporter ARGS...` to completion. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  return runProcess(process.execPath, [CLI, ...args], {
+    ...options,
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
   });
 }
