@@ -20,6 +20,7 @@ export function renderAll(): RenderedDashboard[] {
     const dashboard = build().build();
     numberPanels(dashboard);
     setPanelDatasources(dashboard);
+    placeLinksInControls(dashboard);
     const uid = dashboard.uid;
     if (uid === undefined) throw new Error(`dashboard "${dashboard.title}" has no uid`);
     return {
@@ -46,6 +47,15 @@ function setPanelDatasources(dashboard: Dashboard): void {
     if (refs.size === 1) (panel as Panel).datasource = [...refs.values()][0];
     else if (refs.size > 1) (panel as Panel).datasource = MIXED_DATASOURCE;
   }
+}
+
+/**
+ * Grafana's dashboard controls render only links without a `placement` (dashboard-scene
+ * DashboardLinksControls: `links.filter((link) => link.placement === undefined)`), and its controls
+ * menu leaves out dashboard-type links; the SDK sets `inControlsMenu` on every link, so it goes.
+ */
+function placeLinksInControls(dashboard: Dashboard): void {
+  for (const link of dashboard.links ?? []) delete link.placement;
 }
 
 /** Stable panel ids (1, 2, ...) in layout order, so `viewPanel=` links survive regeneration. */

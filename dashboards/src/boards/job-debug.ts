@@ -3,12 +3,12 @@ import { sqlTable } from '../lib/clickhouse.js';
 import { dashboard } from '../lib/dashboard.js';
 import { eventsTable } from '../lib/events-table.js';
 import { section } from '../lib/layout.js';
-import { CELL_VALUE, rowField, sqlString, toDvm, toJob, toKind, toTrace } from '../lib/links.js';
+import { CELL_VALUE, grafanaRef, sqlString, toJob, toKind, toRowPage, toTrace } from '../lib/links.js';
 import { nodeGraph } from '../lib/node-graph.js';
-import { markdown, stat, table, UNITS } from '../lib/panels.js';
+import { markdown, stat, table, traces, UNITS } from '../lib/panels.js';
 import { dvmName, kindName, RAW_EVENT_JSON, shortKey } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
-import { jobVariable, userVariable } from '../lib/variables.js';
+import { jobVariable, TRACE_VARIABLE, traceVariable, userVariable } from '../lib/variables.js';
 
 /**
  * DVMDash's debug pages. With `$job` set (any event id of the job: request, feedback or result):
@@ -38,7 +38,20 @@ const CHAIN = `
 
 const hasInvoice = `role = 'feedback' AND (bolt11 != '' OR amount_msat IS NOT NULL)`;
 
-/** One row per node. `rank` settles a key that is both a customer and a DVM: it shows as the DVM. */
+/**
+ * What a node is, by the highest rank among its rows: a key that is both a customer and a DVM shows
+ * as the DVM (title, ring and link alike), so exactly one `arc__*` is 1 on every node.
+ */
+const RANK = { user: 1, dvm: 2, event: 3 } as const;
+
+/**
+ * The node's own page (`<uid>?var-x=<value>`, a column of the nodes frame) and its title: one link
+ * per node, to the DVM, the key's events or the job, never a link with an empty variable.
+ */
+const NODE_PAGE = 'open_page';
+const NODE_PAGE_TITLE = 'open_title';
+
+/** One row per node. */
 const nodesSql = `
     WITH ${CHAIN}
     SELECT
@@ -46,15 +59,19 @@ const nodesSql = `
         argMax(title, rank) AS title,
         argMax(subtitle, rank) AS subtitle,
         argMax(mainstat, rank) AS mainstat,
-        max(arc__user) AS arc__user,
-        max(arc__dvm) AS arc__dvm,
+        toFloat64(max(rank) = ${RANK.user}) AS arc__user,
+        toFloat64(max(rank) = ${RANK.dvm}) AS arc__dvm,
         max(arc__request) AS arc__request,
         max(arc__feedback) AS arc__feedback,
         max(arc__result) AS arc__result,
         max(arc__invoice) AS arc__invoice,
         max(arc__cancellation) AS arc__cancellation,
         argMax(detail__job, rank) AS detail__job,
-        argMax(detail__dvm, rank) AS detail__dvm
+        argMax(detail__dvm, rank) AS detail__dvm,
+        multiIf(max(rank) = ${RANK.dvm}, concat('${DASHBOARD_UIDS.dvmDetail}?var-dvm=', encodeURLComponent(id)),
+                max(rank) = ${RANK.user}, concat('${DASHBOARD_UIDS.jobDebug}?var-user=', encodeURLComponent(id)),
+                concat('${DASHBOARD_UIDS.jobDebug}?var-job=', encodeURLComponent(detail__job))) AS ${NODE_PAGE},
+        multiIf(max(rank) = ${RANK.dvm}, 'Open DVM', max(rank) = ${RANK.user}, 'Events by this key', 'Debug this job') AS ${NODE_PAGE_TITLE}
     FROM
     (
         SELECT
@@ -71,26 +88,26 @@ const nodesSql = `
             toFloat64(role = 'cancellation') AS arc__cancellation,
             if(role = 'request', id, request_id) AS detail__job,
             if(role IN ('feedback', 'result'), pubkey, '') AS detail__dvm,
-            toUInt8(3) AS rank
+            toUInt8(${RANK.event}) AS rank
         FROM chain_events
         UNION ALL
         SELECT job, 'request (not seen)', ${shortKey('job')}, '',
-               0, 0, 1, 0, 0, 0, 0, job, '', toUInt8(3)
+               0, 0, 1, 0, 0, 0, 0, job, '', toUInt8(${RANK.event})
         FROM (SELECT arrayJoin(chain_ids) AS job)
         WHERE chain_root != '' AND job NOT IN (SELECT id FROM chain_events WHERE role = 'request')
         UNION ALL
-        SELECT pubkey, 'user', ${shortKey('pubkey')}, '', 1, 0, 0, 0, 0, 0, 0, if(role = 'request', id, picked_job), '', toUInt8(1)
+        SELECT pubkey, 'user', ${shortKey('pubkey')}, '', 1, 0, 0, 0, 0, 0, 0, if(role = 'request', id, picked_job), '', toUInt8(${RANK.user})
         FROM chain_events
         WHERE role IN ('request', 'cancellation')
         UNION ALL
-        SELECT e.pubkey, ${dvmName('e.pubkey', 'p.name')}, 'DVM', '', 0, 1, 0, 0, 0, 0, 0, e.request_id, e.pubkey, toUInt8(2)
+        SELECT e.pubkey, ${dvmName('e.pubkey', 'p.name')}, 'DVM', '', 0, 1, 0, 0, 0, 0, 0, e.request_id, e.pubkey, toUInt8(${RANK.dvm})
         FROM chain_events AS e
         LEFT JOIN dvm_profiles AS p ON p.dvm = e.pubkey
         WHERE e.role IN ('feedback', 'result')
         UNION ALL
         SELECT concat('invoice:', id), 'invoice',
                concat(toString(intDiv(coalesce(invoice_msat, amount_msat, 0), 1000)), ' sats'), '',
-               0, 0, 0, 0, 0, 1, 0, request_id, pubkey, toUInt8(3)
+               0, 0, 0, 0, 0, 1, 0, request_id, pubkey, toUInt8(${RANK.event})
         FROM chain_events
         WHERE ${hasInvoice}
     )
@@ -128,16 +145,22 @@ const graph = nodeGraph({
   height: 16,
   targets: [sqlTable(nodesSql, 'nodes'), sqlTable(edgesSql, 'edges')],
   arcs: [
-    { field: 'arc__user', color: 'purple' },
     { field: 'arc__dvm', color: 'orange' },
+    { field: 'arc__user', color: 'purple' },
     { field: 'arc__request', color: 'blue' },
     { field: 'arc__feedback', color: 'yellow' },
     { field: 'arc__result', color: 'green' },
     { field: 'arc__invoice', color: 'red' },
     { field: 'arc__cancellation', color: 'text' },
   ],
-  nodeLinks: [toJob(rowField('detail__job')), toDvm(rowField('detail__dvm'))],
+  nodeLinks: { field: NODE_PAGE, links: [toRowPage(NODE_PAGE, NODE_PAGE_TITLE)] },
 });
+
+/** The chain's trace id: the first 32 hex characters of its root request id (none for a non-hex root). */
+const TRACE_ID_SQL = `
+    WITH ${CHAIN}
+    SELECT substring(chain_root, 1, 32) AS trace_id, trace_id AS label
+    WHERE match(chain_root, '^[0-9a-f]{64}$')`;
 
 const trace = stat({
   title: 'Trace of this chain',
@@ -148,7 +171,16 @@ const trace = stat({
   textField: 'trace_id',
   noValue: 'No job chosen',
   links: toTrace(CELL_VALUE),
-  targets: [sqlTable(`WITH ${CHAIN} SELECT substring(chain_root, 1, 32) AS trace_id WHERE chain_root != ''`)],
+  targets: [sqlTable(TRACE_ID_SQL)],
+});
+
+/** The trace itself, through the Jaeger datasource: no Explore needed, so anonymous viewers see it. */
+const traceView = traces({
+  title: 'Trace',
+  description:
+    'The spans of this chain as the exporter traced them (Jaeger). The Jaeger UI opens from the trace id above.',
+  height: 14,
+  traceId: grafanaRef(TRACE_VARIABLE),
 });
 
 const jobsOfChain = table({
@@ -224,7 +256,8 @@ export function jobDebug(): DashboardBuilder {
     description: 'One job chain as a graph and a timeline, with its trace; or the newest events.',
   })
     .withVariable(jobVariable())
-    .withVariable(userVariable());
+    .withVariable(userVariable())
+    .withVariable(traceVariable(TRACE_ID_SQL));
   d.withPanel(
     markdown(
       'How to use',
@@ -234,7 +267,7 @@ export function jobDebug(): DashboardBuilder {
       2,
     ),
   );
-  section(d, 'Chain', [trace, jobsOfChain, graph, timeline]);
+  section(d, 'Chain', [trace, jobsOfChain, graph, traceView, timeline]);
   section(d, 'Newest events', [recent]);
   return d;
 }

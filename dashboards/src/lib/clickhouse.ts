@@ -14,22 +14,20 @@ export interface ClickHouseQuery extends Dataquery {
   editorType: 'sql';
   /** How the plugin shapes the result (the query-type switch in its editor). */
   queryType: ClickHouseQueryType;
-  /** The same choice as the plugin's backend reads it: 0 time series, 1 table, 2 logs, 3 traces. */
+  /** The same choice as the plugin's backend reads it (its `Format`): 0 time series, 1 table, 2 logs, 3 traces. */
   format: ClickHouseFormat;
   rawSql: string;
 }
 
-export type ClickHouseQueryType = 'table' | 'timeSeries' | 'logs' | 'traces';
+/**
+ * The plugin's `QueryType` values (grafana-clickhouse-datasource v4.20.0, src/types/queryBuilder.ts):
+ * lower case, `timeseries` in one word.
+ */
+export type ClickHouseQueryType = 'table' | 'timeseries' | 'logs' | 'traces';
 
-export const ClickHouseFormat = { timeSeries: 0, table: 1, logs: 2, traces: 3 } as const;
+/** The plugin's `Format` numbers, which its backend reads (v4.20.0, src/data/utils.ts mapQueryTypeToGrafanaFormat). */
+export const ClickHouseFormat = { timeseries: 0, table: 1, logs: 2, traces: 3 } as const;
 export type ClickHouseFormat = (typeof ClickHouseFormat)[keyof typeof ClickHouseFormat];
-
-const FORMAT_OF: Record<ClickHouseQueryType, ClickHouseFormat> = {
-  timeSeries: ClickHouseFormat.timeSeries,
-  table: ClickHouseFormat.table,
-  logs: ClickHouseFormat.logs,
-  traces: ClickHouseFormat.traces,
-};
 
 export class ClickHouseQueryBuilder implements Builder<Dataquery> {
   private readonly internal: ClickHouseQuery;
@@ -39,7 +37,7 @@ export class ClickHouseQueryBuilder implements Builder<Dataquery> {
       datasource: CLICKHOUSE,
       editorType: 'sql',
       queryType,
-      format: FORMAT_OF[queryType],
+      format: ClickHouseFormat[queryType],
       rawSql: normaliseSql(rawSql),
       _implementsDataqueryVariant() {},
     };
@@ -67,7 +65,7 @@ export function sqlTable(rawSql: string, refId = 'A'): ClickHouseQueryBuilder {
 
 /** A time-series SQL query: the first column is the time bucket, ordered ascending. */
 export function sqlTimeSeries(rawSql: string, refId = 'A'): ClickHouseQueryBuilder {
-  return new ClickHouseQueryBuilder(rawSql, 'timeSeries').refId(refId);
+  return new ClickHouseQueryBuilder(rawSql, 'timeseries').refId(refId);
 }
 
 /**

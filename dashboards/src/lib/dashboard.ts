@@ -17,8 +17,8 @@ export interface DashboardMeta {
 
 /**
  * A dashboard with the settings every page shares: fixed uid, the common tag, a dropdown to every
- * other DVM dashboard (keeping time and variables), shared crosshair, 1-minute refresh, and the
- * Jaeger UI constant that trace links use.
+ * other DVM dashboard (keeping the time range), shared crosshair, 1-minute refresh, and the
+ * Jaeger UI address that trace links use.
  */
 export function dashboard(meta: DashboardMeta): DashboardBuilder {
   return new DashboardBuilder(meta.title)

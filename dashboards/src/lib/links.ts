@@ -40,9 +40,15 @@ export function seriesLabel(label: string): string {
   return grafanaRef(`__field.labels.${label}`);
 }
 
-/** A dashboard variable quoted and escaped as an SQL string literal (Grafana's `sqlstring` format). */
+/**
+ * A dashboard variable as an SQL string expression that holds exactly the variable's value. Grafana's
+ * `sqlstring` format only doubles quotes, and ClickHouse reads a backslash as an escape inside a
+ * literal, so a typed value such as `\' OR 1=1 --` would end it. `percentencode` leaves only
+ * `[A-Za-z0-9_.~%-]` (RFC 3986 unreserved characters and escapes), which no literal can end on;
+ * ClickHouse's decodeURLComponent turns it back into the value.
+ */
 export function sqlString(variable: string): string {
-  return grafanaRef(variable, 'sqlstring');
+  return `decodeURLComponent('${grafanaRef(variable, 'percentencode')}')`;
 }
 
 /** A Grafana URL to a dashboard with variables set, keeping the current time range. */
@@ -64,12 +70,38 @@ export function toJob(jobId = CELL_VALUE): DataLink {
   return { title: 'Debug this job', url: dashboardUrl(DASHBOARD_UIDS.jobDebug, { job: jobId }) };
 }
 
-/** The Jaeger UI's own address as the browser sees it; a hidden constant variable on every dashboard. */
+/**
+ * A link whose target dashboard is a column of the row (`<uid>?var-x=<value>`), titled by another:
+ * for rows of different kinds in one frame (the job graph's nodes), each gets the one link that fits.
+ * A `/` in the title makes its first part the group heading of Grafana's node-graph context menu.
+ */
+export function toRowPage(pageColumn: string, titleColumn: string): DataLink {
+  return {
+    title: `DVM dashboards/${rowField(titleColumn)}`,
+    url: `/d/${rowField(pageColumn)}&${grafanaRef('__url_time_range')}`,
+  };
+}
+
+/**
+ * The Jaeger UI's own address as the browser sees it: a hidden textbox variable on every dashboard,
+ * so `?var-jaeger_ui=` sets it (a constant variable would ignore the URL).
+ */
 export const JAEGER_UI_VARIABLE = 'jaeger_ui';
 
-/** A trace id opens in Grafana's trace view (Explore on the Jaeger datasource) or in the Jaeger UI. */
+/** The Jaeger UI's page of one trace; works for every visitor, anonymous ones included. */
+export function toJaegerUi(traceId = CELL_VALUE): DataLink {
+  return { title: 'Trace in Jaeger UI', url: `${grafanaRef(JAEGER_UI_VARIABLE)}/trace/${traceId}`, targetBlank: true };
+}
+
+/**
+ * A trace id opens in the Jaeger UI, or in Grafana's trace view (Explore on the Jaeger datasource).
+ * Grafana hides the Explore link from those who may not use Explore (anonymous viewers); they see
+ * the trace on the job debug dashboard instead. The query has no queryType: the Jaeger datasource
+ * looks a trace id up only then.
+ */
 export function toTrace(traceId = CELL_VALUE): DataLink[] {
   return [
+    toJaegerUi(traceId),
     {
       title: 'Trace in Grafana',
       url: '',
@@ -79,7 +111,6 @@ export function toTrace(traceId = CELL_VALUE): DataLink[] {
         query: { query: traceId },
       },
     },
-    { title: 'Trace in Jaeger UI', url: `\${${JAEGER_UI_VARIABLE}}/trace/${traceId}`, targetBlank: true },
   ];
 }
 

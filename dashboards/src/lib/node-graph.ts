@@ -7,8 +7,12 @@ import { type DataLink, linksProperty } from './links.js';
 import type { PanelCommon } from './panels.js';
 
 export interface NodeGraphOptions extends PanelCommon {
-  /** Links offered in a node's context menu (on every field of the nodes frame). */
-  nodeLinks?: readonly DataLink[];
+  /**
+   * Links offered in a node's context menu, attached to one field of the nodes frame that the edges
+   * frame does not have: Grafana's node graph collects the links of every field of a row
+   * (explore/utils/links.ts useLinks), so links on several fields would repeat.
+   */
+  nodeLinks?: { field: string; links: readonly DataLink[] };
   /** `arc__*` fields of the nodes frame and their colours: a node's ring shows what it is. */
   arcs?: ReadonlyArray<{ field: string; color: string }>;
 }
@@ -26,6 +30,6 @@ export function nodeGraph(o: NodeGraphOptions): NodeGraphBuilder {
       new NodeOptionsBuilder().arcs(o.arcs.map((a) => new ArcOptionBuilder().field(a.field).color(a.color))),
     );
   }
-  if (o.nodeLinks !== undefined) panel.overrideByQuery('nodes', [linksProperty(o.nodeLinks)]);
+  if (o.nodeLinks !== undefined) panel.overrideByName(o.nodeLinks.field, [linksProperty(o.nodeLinks.links)]);
   return panel;
 }

@@ -32,6 +32,7 @@ import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/sta
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TextBuilder, TextMode } from '@grafana/grafana-foundation-sdk/text';
 import { PanelBuilder as TimeSeriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { JaegerTraceQueryBuilder } from './jaeger.js';
 import { type DataLink, linksProperty } from './links.js';
 import { UNITS } from './units.js';
 
@@ -245,6 +246,27 @@ export function alertList(title: string, labelFilter: string, width = 12, height
     })
     .span(width)
     .height(height);
+}
+
+export interface TracesOptions {
+  title: string;
+  description?: string;
+  /** The trace id, usually a variable reference. */
+  traceId: string;
+  width?: number;
+  height?: number;
+}
+
+/** Grafana's trace view of one trace from the Jaeger datasource. */
+export function traces(o: TracesOptions): GenericPanelBuilder {
+  const panel = new GenericPanelBuilder()
+    .type('traces')
+    .title(o.title)
+    .targets([new JaegerTraceQueryBuilder(o.traceId)])
+    .span(o.width ?? 24)
+    .height(o.height ?? 14);
+  if (o.description !== undefined) panel.description(o.description);
+  return panel;
 }
 
 export function markdown(title: string, content: string, width = 24, height = 3): TextBuilder {

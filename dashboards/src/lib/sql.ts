@@ -2,8 +2,8 @@ import { JOB_KIND_NAMES } from '../../../exporter/model/kinds.js';
 
 /**
  * SQL fragments over the store's schema (docs/clickhouse.md), written once for every panel that
- * shows a DVM, a kind or an event. Variables are inserted with `${var:sqlstring}`, which quotes and
- * escapes them, so a value typed into a textbox can never change a query's shape.
+ * shows a DVM, a kind or an event. Variables are inserted with links.ts `sqlString` (percent-encoded,
+ * decoded in SQL), so no value, typed or from the URL, can change a query's shape.
  */
 
 /** A DVM's display name: its NIP-89 name, else the start of its pubkey. */

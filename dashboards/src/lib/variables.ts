@@ -1,7 +1,7 @@
 import {
-  ConstantVariableBuilder,
   QueryVariableBuilder,
   TextBoxVariableBuilder,
+  VariableHide,
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -53,9 +53,29 @@ export function relayVariable(metric: string): QueryVariableBuilder {
     .sort(VariableSort.AlphabeticalAsc);
 }
 
-/** Where the browser reaches the Jaeger UI; trace links use it. Change it with `?var-jaeger_ui=`. */
-export function jaegerUiVariable(): ConstantVariableBuilder {
-  return new ConstantVariableBuilder(JAEGER_UI_VARIABLE).label('Jaeger UI').value('http://localhost:16686');
+/** The Jaeger UI address in docker-compose.yml, which the browser reaches on localhost. */
+export const DEFAULT_JAEGER_UI = 'http://localhost:16686';
+
+/**
+ * Where the browser reaches the Jaeger UI; trace links use it. A hidden textbox, because a textbox
+ * takes its value from the URL (`?var-jaeger_ui=https://jaeger.example`) and a constant never does.
+ */
+export function jaegerUiVariable(): TextBoxVariableBuilder {
+  return new TextBoxVariableBuilder(JAEGER_UI_VARIABLE)
+    .label('Jaeger UI')
+    .defaultValue(DEFAULT_JAEGER_UI)
+    .current({ text: DEFAULT_JAEGER_UI, value: DEFAULT_JAEGER_UI })
+    .hide(VariableHide.HideVariable);
+}
+
+/**
+ * `$trace`: the trace id of a chain, computed by `rawSql` from the other variables; hidden, it feeds
+ * the trace panel's Jaeger query (a datasource query cannot read a ClickHouse result otherwise).
+ */
+export const TRACE_VARIABLE = 'trace';
+
+export function traceVariable(rawSql: string): QueryVariableBuilder {
+  return clickhouseVariable(TRACE_VARIABLE, 'Trace', rawSql).hide(VariableHide.HideVariable);
 }
 
 /** `$user`: a pubkey whose events to list; empty means everyone. */
