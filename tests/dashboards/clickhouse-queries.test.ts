@@ -1,5 +1,6 @@
 import { verifyEvent } from 'nostr-tools/pure';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grafanaRef } from '../../dashboards/src/lib/links.js';
 import type { Store } from '../../exporter/store/store.js';
 import { expandClickHouseSql, type QueryContext } from './support/clickhouse-macros.js';
 import {
@@ -12,7 +13,9 @@ import {
   variablesOf,
 } from './support/dashboards.js';
 import { type FilledStore, filledStore, type QueryResult, runReadOnly } from './support/history-store.js';
+import { pageProblems } from './support/links.js';
 import { fieldsUsedBy, headersOf } from './support/panel-fields.js';
+import { GRAFANA_FORMATS } from './support/template-variables.js';
 
 /**
  * Every ClickHouse query of every panel and variable, expanded as grafana-clickhouse-datasource
@@ -24,6 +27,8 @@ const queries = panelQueries(dashboards).filter(isClickHouseQuery);
 
 let filled: FilledStore;
 let store: Store;
+/** The job answered by most DVMs. */
+let crowdedJob: string;
 /** Variable values to try per dashboard (the values Grafana's variables would offer, and more). */
 const scenarios = new Map<string, Array<Record<string, string>>>();
 /** Results per query label, one per scenario. */
@@ -65,11 +70,13 @@ beforeAll(async () => {
     'SELECT job_id FROM job_responses GROUP BY job_id ORDER BY count() DESC, job_id LIMIT 1',
   );
   const [customer] = await column("SELECT pubkey FROM events WHERE role = 'request' ORDER BY id LIMIT 1");
+
   scenarios.set('dvm-detail', [{ dvm: busiest! }, { dvm: unpaid! }]);
   scenarios.set(
     'dvm-kind-detail',
     kinds.map((kind) => ({ kind })),
   );
+  crowdedJob = crowded!;
   scenarios.set('dvm-job-debug', [
     { job: deepest!, user: '' },
     { job: invoice!, user: '' },
@@ -121,7 +128,7 @@ describe('ClickHouse panel queries on simulator traffic', () => {
       `no rows for any of ${JSON.stringify(results.get(q.label)?.map((r) => r.vars))}`,
     ).toBeDefined();
     const { columns, rows } = withRows!.result;
-    if (q.target.queryType === 'timeSeries') {
+    if (q.target.queryType === 'timeseries') {
       expect(isTime(columns[0]!.type), `${columns[0]!.name} is ${columns[0]!.type}`).toBe(true);
       for (const c of columns.slice(1)) expect(isNumeric(c.type), `${c.name} is ${c.type}`).toBe(true);
       const times = rows.map((r) => String(r[0]));
@@ -243,12 +250,154 @@ describe('ClickHouse template variables', () => {
       .map((v) => [`${json.uid} $${v.name}`, v] as const),
   );
 
-  it.each(variables)('%s lists values (first column) with labels (second)', async (_name, variable) => {
-    const sql = expandClickHouseSql(variableQueryText(variable), context({}));
-    const { columns, rows } = await runReadOnly(store, sql);
-    expect(columns).toHaveLength(2);
-    expect(rows.length).toBeGreaterThan(3);
-    const values = rows.map((r) => String(r[0]));
-    expect(new Set(values).size).toBe(values.length);
+  it.each(variables.filter(([, v]) => v.hide !== 2))(
+    '%s lists values (first column) with labels (second)',
+    async (_name, variable) => {
+      const sql = expandClickHouseSql(variableQueryText(variable), context({}));
+      const { columns, rows } = await runReadOnly(store, sql);
+      expect(columns).toHaveLength(2);
+      expect(rows.length).toBeGreaterThan(3);
+      const values = rows.map((r) => String(r[0]));
+      expect(new Set(values).size).toBe(values.length);
+    },
+  );
+
+  it("$trace is the chain's trace id the trace stat shows, one value or none", async () => {
+    const [, trace] = variables.find(([name]) => name === 'dvm-job-debug $trace')!;
+    const stat = queries.find((q) => q.panel.title === 'Trace of this chain')!;
+    const runs = results.get(stat.label)!;
+    for (const { vars, result } of runs) {
+      const sql = expandClickHouseSql(variableQueryText(trace), context(vars));
+      const { rows } = await runReadOnly(store, sql);
+      expect(rows.map((r) => r[0])).toEqual(result.rows.map((r) => r[0]));
+      if (vars.job === '') expect(rows).toEqual([]);
+      else expect(String(rows[0]![0])).toMatch(/^[0-9a-f]{32}$/);
+    }
+  });
+});
+
+describe('the job graph nodes', () => {
+  const graph = queries.find((q) => q.panel.type === 'nodeGraph' && q.target.refId === 'nodes')!;
+  const named = (result: QueryResult) =>
+    result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])));
+
+  it('link each node to one page that exists, with its variable set', () => {
+    const json = dashboards.map((d) => d.json);
+    let checked = 0;
+    for (const { result } of results.get(graph.label)!) {
+      for (const node of named(result)) {
+        const page = String(node.open_page);
+        expect(pageProblems(page, json), String(node.id)).toEqual([]);
+        // The page fits the node: a DVM opens its DVM page, a customer its events, an event its job.
+        const expected =
+          node.arc__dvm === 1
+            ? ['dvm-detail?var-dvm=', 'Open DVM']
+            : node.arc__user === 1
+              ? ['dvm-job-debug?var-user=', 'Events by this key']
+              : ['dvm-job-debug?var-job=', 'Debug this job'];
+        expect(page.startsWith(expected[0]!), page).toBe(true);
+        expect(node.open_title).toBe(expected[1]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('show a key that is both a customer and a DVM of the chain as the DVM', async () => {
+    // The traffic has no such key, so one is made: a DVM that answered the crowded job signs its request.
+    const [dvm] = await column(
+      `SELECT pubkey FROM events WHERE role IN ('feedback', 'result') AND request_id = '${crowdedJob}' ORDER BY pubkey LIMIT 1`,
+    );
+    const sql = expandClickHouseSql(
+      graph.target.rawSql ?? '',
+      context({ job: crowdedJob, user: '' }),
+    ).replace(
+      'FROM events FINAL',
+      `FROM (SELECT * REPLACE (if(id = '${crowdedJob}', '${dvm}', pubkey) AS pubkey) FROM events FINAL)`,
+    );
+    const nodes = named(await runReadOnly(store, sql));
+    const node = nodes.find((n) => n.id === dvm)!;
+    expect(node).toMatchObject({ arc__dvm: 1, arc__user: 0, subtitle: 'DVM', open_title: 'Open DVM' });
+    expect(node.title).not.toBe('user');
+  });
+});
+
+/**
+ * Values no one should be able to smuggle out of a string literal: ClickHouse reads a backslash as
+ * an escape inside '...', so `\'` ends nothing under `sqlstring` but `\` + doubled quote does.
+ */
+const HOSTILE = [
+  '\\',
+  "'",
+  '"',
+  '\n',
+  "\\' OR 1=1 --",
+  "x\\'); DROP TABLE events; --",
+  '%27',
+  '${job}',
+  '\u2028é',
+];
+
+/** Every ClickHouse query of the dashboards, panels and variables, with the variables it reads. */
+const allSql = [
+  ...queries.map((q) => ({ label: q.label, sql: q.target.rawSql ?? '' })),
+  ...dashboards.flatMap(({ json }) =>
+    variablesOf(json)
+      .filter((v) => v.datasource?.uid === 'clickhouse')
+      .map((v) => ({ label: `${json.uid} $${v.name}`, sql: variableQueryText(v) })),
+  ),
+].map((q) => ({ ...q, vars: [...new Set([...q.sql.matchAll(/\$\{(\w+):/g)].map((m) => m[1]!))] }));
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/** ClickHouse's own view of a query's shape: literals replaced by `?`, comments dropped. */
+async function shape(sql: string): Promise<string> {
+  const [[normal]] = (await runReadOnly(store, `SELECT normalizeQuery(base64Decode('${base64(sql)}'))`))
+    .rows as [[string]];
+  return normal;
+}
+
+describe('variable values in ClickHouse queries', () => {
+  const withVars = allSql.filter((q) => q.vars.length > 0);
+
+  it('cover every query that reads a variable', () => {
+    expect(withVars.length).toBeGreaterThan(15);
+    for (const q of withVars) expect(q.sql, q.label).not.toMatch(/\$\{\w+:sqlstring\}/);
+  });
+
+  it.each(withVars.map((q) => [q.label, q] as const))(
+    '%s keeps each hostile value one literal',
+    async (_label, q) => {
+      for (const name of q.vars) {
+        const benign = expandClickHouseSql(q.sql, context({ [name]: 'abc' }));
+        const benignShape = await shape(benign);
+        for (const value of HOSTILE) {
+          const sql = expandClickHouseSql(q.sql, context({ [name]: value }));
+          expect(await shape(sql), `${name} = ${JSON.stringify(value)}`).toBe(benignShape);
+          await expect(runReadOnly(store, sql), `${name} = ${JSON.stringify(value)}`).resolves.toBeDefined();
+          // The literal carries the value exactly, back to the byte.
+          const encoded = GRAFANA_FORMATS.percentencode!(value);
+          const [[same]] = (
+            await runReadOnly(
+              store,
+              `SELECT decodeURLComponent('${encoded}') = base64Decode('${base64(value)}')`,
+            )
+          ).rows as [[number]];
+          expect(same).toBe(1);
+        }
+      }
+    },
+  );
+
+  it("would not with Grafana's sqlstring format, which only doubles quotes", async () => {
+    const q = allSql.find((x) => x.label.includes('Newest 200 events'))!;
+    const asSqlString = q.sql.replace(
+      /decodeURLComponent\('\$\{user:percentencode\}'\)/g,
+      grafanaRef('user', 'sqlstring'),
+    );
+    expect(asSqlString).not.toBe(q.sql);
+    const benign = await shape(expandClickHouseSql(asSqlString, context({ user: 'abc' })));
+    const hostile = expandClickHouseSql(asSqlString, context({ user: "\\' OR 1=1 --" }));
+    expect(await shape(hostile)).not.toBe(benign);
   });
 });

@@ -90,7 +90,11 @@ export const JAEGER_UI_VARIABLE = 'jaeger_ui';
 
 /** The Jaeger UI's page of one trace; works for every visitor, anonymous ones included. */
 export function toJaegerUi(traceId = CELL_VALUE): DataLink {
-  return { title: 'Trace in Jaeger UI', url: `${grafanaRef(JAEGER_UI_VARIABLE)}/trace/${traceId}`, targetBlank: true };
+  return {
+    title: 'Trace in Jaeger UI',
+    url: `${grafanaRef(JAEGER_UI_VARIABLE)}/trace/${traceId}`,
+    targetBlank: true,
+  };
 }
 
 /**

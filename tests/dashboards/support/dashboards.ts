@@ -58,6 +58,10 @@ export interface Variable {
   multi?: boolean;
   includeAll?: boolean;
   allValue?: string;
+  /** 0 shown, 1 label hidden, 2 hidden. */
+  hide?: number;
+  skipUrlSync?: boolean;
+  label?: string;
 }
 
 export interface Dashboard {

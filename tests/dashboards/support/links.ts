@@ -57,3 +57,22 @@ export function rowFields(url: string): string[] {
 export function seriesLabels(url: string): string[] {
   return [...url.matchAll(/\$\{__field\.labels\.([^}]+)\}/g)].map((m) => m[1]!);
 }
+
+/**
+ * Checks a page a row links to (`<uid>?var-x=<value>&...`, the value of a link's target column)
+ * against the dashboards: an existing uid, variables it has, none empty. Returns what is wrong.
+ */
+export function pageProblems(page: string, dashboards: readonly Dashboard[]): string[] {
+  const [uid = '', query = ''] = page.split('?');
+  const target = dashboards.find((d) => d.uid === uid);
+  if (target === undefined) return [`no dashboard with uid "${uid}" (${page})`];
+  const names = new Set((target.templating?.list ?? []).map((v) => v.name));
+  const params = query.split('&').filter((p) => p !== '');
+  if (params.length === 0) return [`${page} sets no variable`];
+  return params.flatMap((param) => {
+    const [key = '', value = ''] = param.split('=');
+    if (!key.startsWith('var-') || !names.has(key.slice('var-'.length)))
+      return [`${uid} has no ${key} (${page})`];
+    return value === '' ? [`${page} leaves ${key} empty`] : [];
+  });
+}

@@ -35,24 +35,45 @@ function list(value: VariableValue): readonly string[] {
   return typeof value === 'string' ? [value] : value;
 }
 
-/** The explicit formats (`${var:format}`) the dashboards use; any other is a test failure. */
+/**
+ * scenes' encodeURIComponentStrict: encodeURIComponent, then the sub-delims it leaves, `!'()*`, as
+ * upper-case `%XX` too (grafana/scenes packages/scenes/src/variables/interpolation/formatRegistry.ts,
+ * unchanged from v7.0.0 to v8.16.1; Grafana 13 dashboards interpolate through scenes).
+ */
+function encodeURIComponentStrict(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** The same file's SQL_ESCAPE_MAP: a quote is doubled, a double quote backslash-escaped, nothing else. */
+function sqlStringEscape(value: string): string {
+  return `'${value.replace(/'|"/g, (c) => (c === "'" ? "''" : '\\"'))}'`;
+}
+
+/**
+ * The explicit formats (`${var:format}`) the dashboards use, each as the scenes formatRegistry
+ * above writes it; any other is a test failure.
+ */
+export const GRAFANA_FORMATS: Readonly<Record<string, (value: VariableValue) => string>> = {
+  raw: (value) => list(value).join(','),
+  csv: (value) => list(value).join(','),
+  percentencode: (value) =>
+    typeof value === 'string'
+      ? encodeURIComponentStrict(value)
+      : encodeURIComponentStrict(`{${value.join(',')}}`),
+  sqlstring: (value) => list(value).map(sqlStringEscape).join(','),
+  singlequote: (value) =>
+    list(value)
+      .map((v) => `'${v.replace(/'/g, "\\'")}'`)
+      .join(','),
+};
+
 function applyFormat(value: VariableValue, format: string): string {
-  switch (format) {
-    case 'raw':
-      return list(value).join(',');
-    case 'csv':
-      return list(value).join(',');
-    case 'sqlstring':
-      return list(value)
-        .map((v) => `'${v.replace(/'/g, "''")}'`)
-        .join(',');
-    case 'singlequote':
-      return list(value)
-        .map((v) => `'${v.replace(/'/g, "\\'")}'`)
-        .join(',');
-    default:
-      throw new Error(`variable format "${format}" is not modelled by the tests`);
-  }
+  const formatter = GRAFANA_FORMATS[format];
+  if (formatter === undefined) throw new Error(`variable format "${format}" is not modelled by the tests`);
+  return formatter(value);
 }
 
 /** grafana-clickhouse-datasource's formatter: arrays become `'a','b'`, single values stay raw. */
