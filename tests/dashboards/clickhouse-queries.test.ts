@@ -334,7 +334,7 @@ const HOSTILE = [
   "\\' OR 1=1 --",
   "x\\'); DROP TABLE events; --",
   '%27',
-  '${job}',
+  grafanaRef('job'),
   '\u2028é',
 ];
 

@@ -2,17 +2,29 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_JAEGER_UI } from '../../dashboards/src/lib/variables.js';
+import { readCompose, withDefaults } from '../compose/support/compose.js';
 import { loadDashboards, panelsOf, ROOT, variablesOf } from './support/dashboards.js';
 import {
   DASHBOARD_PROVIDER_FILE,
   DATASOURCES_FILE,
   type DatasourcesFile,
+  expandAll,
   provisionedDatasources,
   readYaml,
 } from './support/provisioning.js';
 
 const datasources = provisionedDatasources();
 const byUid = new Map(datasources.map((d) => [d.uid, d]));
+/** The grafana service's environment in docker-compose.yml, defaults filled in. */
+const grafanaEnv = Object.fromEntries(
+  Object.entries(readCompose().services.grafana!.environment ?? {}).map(([k, v]) => [
+    k,
+    withDefaults(String(v)),
+  ]),
+);
+/** The datasources as Grafana provisions them: environment variables expanded. */
+const expanded = new Map(expandAll(datasources, grafanaEnv).map((d) => [d.uid, d]));
 const dashboards = loadDashboards();
 
 /** Every datasource reference a dashboard makes: panels, their targets, and query variables. */
@@ -61,18 +73,32 @@ describe('Grafana datasource provisioning', () => {
     }
   });
 
-  it('sends Prometheus exemplars (label traceId) to the Jaeger datasource', () => {
-    const prometheus = byUid.get('prometheus')!;
+  it('sends Prometheus exemplars (label traceId) to the Jaeger datasource and to the Jaeger UI', () => {
+    const prometheus = expanded.get('prometheus')!;
     expect(prometheus.jsonData).toMatchObject({
       timeInterval: expect.stringMatching(/^\d+s$/),
       httpMethod: 'POST',
       manageAlerts: true,
-      exemplarTraceIdDestinations: [{ name: 'traceId', datasourceUid: 'jaeger' }],
     });
+    // Grafana's Prometheus datasource (packages/grafana-prometheus/src/result_transformer.ts,
+    // getDataLinks) gives the exemplar field one link per destination whose `name` is the field: a
+    // `datasourceUid` one becomes an internal link (Explore, query type traceql, which Viewers cannot
+    // open and the Jaeger datasource does not read as a trace id), a `url` one a plain link.
+    const destinations = prometheus.jsonData!.exemplarTraceIdDestinations as Array<Record<string, string>>;
+    for (const d of destinations) {
+      expect(d.name).toBe('traceId');
+      expect(d.datasourceUid === undefined, JSON.stringify(d)).not.toBe(d.url === undefined);
+    }
+    expect(destinations.filter((d) => d.datasourceUid !== undefined).map((d) => d.datasourceUid)).toEqual([
+      'jaeger',
+    ]);
+    expect(destinations.filter((d) => d.url !== undefined).map((d) => d.url)).toEqual([
+      `${DEFAULT_JAEGER_UI}/trace/\${__value.raw}`,
+    ]);
   });
 
   it('links Jaeger spans to their DVM and kind metrics', () => {
-    const jaeger = byUid.get('jaeger')!;
+    const jaeger = expanded.get('jaeger')!;
     const t2m = jaeger.jsonData?.tracesToMetrics as {
       datasourceUid: string;
       tags: { key: string; value: string }[];
