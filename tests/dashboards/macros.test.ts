@@ -5,66 +5,113 @@ import {
   expandClickHouseSql,
   type QueryContext,
 } from './support/clickhouse-macros.js';
-import { interpolate, prometheusFormat } from './support/template-variables.js';
+import { GRAFANA_FORMATS, interpolate, prometheusFormat } from './support/template-variables.js';
 
-const ctx = (variables: QueryContext['variables'] = {}): QueryContext => ({
-  fromMs: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
-  toMs: Date.UTC(2025, 0, 3, 3, 4, 5, 678),
-  intervalMs: 300_000,
+/**
+ * The expansion the query tests rely on, checked against what the upstream projects' own tests say
+ * their code produces, not against a copy of their rules: each expected string below is quoted from
+ * the file and tag named beside it.
+ */
+
+/** The time range of the plugin's TestInterpolate: 2014-11-12T11:45:26.123Z to 2015-11-12T11:45:26.456Z. */
+const pluginRange = (intervalMs: number, variables: QueryContext['variables'] = {}): QueryContext => ({
+  fromMs: Date.UTC(2014, 10, 12, 11, 45, 26, 123),
+  toMs: Date.UTC(2015, 10, 12, 11, 45, 26, 456),
+  intervalMs,
   variables,
 });
 
-describe('ClickHouse macro expansion (as grafana-clickhouse-datasource does it)', () => {
-  it('expands the time macros to the plugin backend output', () => {
-    const sql =
-      'SELECT $__timeInterval(created_at) AS t FROM e WHERE $__timeFilter(created_at) AND x < $__toTime';
-    expect(expandClickHouseSql(sql, ctx())).toBe(
-      'SELECT toStartOfInterval(toDateTime(created_at), INTERVAL 300 second) AS t FROM e ' +
-        'WHERE created_at >= toDateTime(1735787045) AND created_at <= toDateTime(1735873445) ' +
-        'AND x < toDateTime(1735873445)',
-    );
+describe('ClickHouse macros as grafana-clickhouse-datasource v4.20.0 expands them', () => {
+  // pkg/macros/macros_test.go at v4.20.0, TestInterpolate.
+  it.each([
+    [
+      'select * from foo where $__timeFilter(cast(sth as timestamp))',
+      'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)',
+    ],
+    [
+      'select * from foo where $__timeFilter_ms(cast(sth as timestamp) )',
+      'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123) AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)',
+    ],
+    [
+      'select * from foo where ( date >= $__fromTime and date <= $__toTime ) limit 100',
+      'select * from foo where ( date >= toDateTime(1415792726) and date <= toDateTime(1447328726) ) limit 100',
+    ],
+    [
+      'select * from foo where ( date >= $__fromTime_ms ) and ( date <= $__toTime_ms ) limit 100',
+      'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) ) and ( date <= fromUnixTimestamp64Milli(1447328726456) ) limit 100',
+    ],
+  ])('%s', (input, output) => {
+    expect(expandClickHouseSql(input, pluginRange(0))).toBe(output);
   });
 
-  it('keeps $__fromTime and $__fromTime_ms apart and floors intervals at one second', () => {
-    const sql = 'SELECT $__fromTime, $__fromTime_ms, $__interval_s';
-    expect(expandClickHouseSql(sql, { ...ctx(), intervalMs: 200 })).toBe(
-      'SELECT toDateTime(1735787045), fromUnixTimestamp64Milli(1735787045678), 1',
-    );
+  // pkg/macros/macros_test.go at v4.20.0, TestInterpolateNestedMacros (interval 60 s).
+  it.each([
+    [
+      'SELECT $__timeInterval($__fromTime) AS from_time',
+      'SELECT toStartOfInterval(toDateTime(toDateTime(1415792726)), INTERVAL 60 second) AS from_time',
+    ],
+    [
+      'select * from foo where $__timeFilter(coalesce(closed_at, $__toTime))',
+      'select * from foo where coalesce(closed_at, toDateTime(1447328726)) >= toDateTime(1415792726) AND coalesce(closed_at, toDateTime(1447328726)) <= toDateTime(1447328726)',
+    ],
+  ])('nested: %s', (input, output) => {
+    expect(expandClickHouseSql(input, pluginRange(60_000))).toBe(output);
   });
 
-  it('drops a $__conditionalAll condition when its variable is empty or All', () => {
-    const sql = `WHERE $__conditionalAll(dvm = '\${dvm}', $dvm) AND k IN ($kind)`;
-    expect(expandClickHouseSql(sql, ctx({ dvm: '', kind: ['5300', '5050'] }))).toBe(
-      "WHERE 1=1 AND k IN ('5300','5050')",
+  // Same file: TestMacroDateFilter, TestMacroTimeInterval (interval 20 s), TestMacroIntervalSeconds.
+  it('expands $__dateFilter, $__timeInterval and $__interval_s', () => {
+    const ctx = pluginRange(20_000);
+    expect(expandClickHouseSql('$__dateFilter(dateCol)', ctx)).toBe(
+      "dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')",
     );
-    expect(applyConditionalAll(sql, { dvm: ALL })).toBe('WHERE 1=1 AND k IN ($kind)');
-    expect(expandClickHouseSql(sql, ctx({ dvm: 'ab', kind: '5300' }))).toBe(
-      "WHERE dvm = 'ab' AND k IN (5300)",
+    expect(expandClickHouseSql('$__timeInterval(col)', ctx)).toBe(
+      'toStartOfInterval(toDateTime(col), INTERVAL 20 second)',
     );
+    expect(expandClickHouseSql('$__interval_s', ctx)).toBe('20');
   });
 
-  it('keeps nested calls inside a $__conditionalAll condition whole', () => {
-    const sql = `WHERE $__conditionalAll(kind IN (toUInt16(\${kind})), \${kind})`;
-    expect(applyConditionalAll(sql, { kind: '5300' })).toBe(`WHERE kind IN (toUInt16(\${kind}))`);
-  });
-
-  it('escapes quotes with the :sqlstring format', () => {
-    expect(expandClickHouseSql(`WHERE id = \${job:sqlstring}`, ctx({ job: "x' OR 1=1 --" }))).toBe(
-      "WHERE id = 'x'' OR 1=1 --'",
-    );
-  });
-
-  it('rejects macros the plugin does not know, and arguments older plugins would cut short', () => {
-    expect(() => expandClickHouseSql('SELECT $__timeGroup(t, 1h)', ctx())).toThrow(
+  it('knows the whole macro set of macros.go (ClickHouseMacros), and no other', () => {
+    // $__timeGroup is the plugin's (macros.go TimeGroup); the tests do not model it.
+    expect(() => expandClickHouseSql('SELECT $__timeGroup(t, 1h)', pluginRange(0))).toThrow(/not modelled/);
+    expect(() => expandClickHouseSql('SELECT $__timeBucket(t)', pluginRange(0))).toThrow(
       /unknown ClickHouse macro/,
     );
-    expect(() => expandClickHouseSql('WHERE $__timeFilter(toDateTime(t))', ctx())).toThrow(
-      /expects 1 argument/,
+  });
+
+  // src/data/CHDatasource.ts at v4.20.0, applyConditionalAll: the condition, or 1=1 when the
+  // variable's current value is '' or $__all.
+  it('drops a $__conditionalAll condition when its variable is empty or All', () => {
+    const sql = `WHERE $__conditionalAll(dvm = '\${dvm}', $dvm)`;
+    expect(applyConditionalAll(sql, { dvm: '' })).toBe('WHERE 1=1');
+    expect(applyConditionalAll(sql, { dvm: ALL })).toBe('WHERE 1=1');
+    expect(applyConditionalAll(sql, { dvm: 'ab' })).toBe(`WHERE dvm = '\${dvm}'`);
+  });
+
+  // Same file, format(): a multi-value variable without an explicit format becomes 'a','b'.
+  it("formats a multi-value variable as the plugin's format() does", () => {
+    expect(expandClickHouseSql('k IN ($kind)', pluginRange(0, { kind: ['5300', '5050'] }))).toBe(
+      "k IN ('5300','5050')",
+    );
+  });
+});
+
+describe("Grafana's variable formats (grafana/scenes v8.16.1, formatRegistry.test.ts)", () => {
+  it('percentencode', () => {
+    expect(GRAFANA_FORMATS.percentencode!(['foo()bar BAZ', 'test2'])).toBe(
+      '%7Bfoo%28%29bar%20BAZ%2Ctest2%7D',
     );
   });
 
-  it('leaves unknown variables as written, like Grafana', () => {
-    expect(expandClickHouseSql("SELECT '$nothing'", ctx())).toBe("SELECT '$nothing'");
+  it('sqlstring', () => {
+    expect(GRAFANA_FORMATS.sqlstring!("test'value")).toBe(`'test''value'`);
+    expect(GRAFANA_FORMATS.sqlstring!('test"value')).toBe(`'test\\"value'`);
+    expect(GRAFANA_FORMATS.sqlstring!(['test', "test'value2", 'test"value3'])).toBe(
+      `'test','test''value2','test\\"value3'`,
+    );
+  });
+
+  it('singlequote', () => {
+    expect(GRAFANA_FORMATS.singlequote!(['test', "test'2"])).toBe("'test','test\\'2'");
   });
 });
 
