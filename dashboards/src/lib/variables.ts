@@ -75,7 +75,9 @@ export function jaegerUiVariable(): TextBoxVariableBuilder {
 export const TRACE_VARIABLE = 'trace';
 
 export function traceVariable(rawSql: string): QueryVariableBuilder {
-  return clickhouseVariable(TRACE_VARIABLE, 'Trace', rawSql).hide(VariableHide.HideVariable);
+  return clickhouseVariable(TRACE_VARIABLE, 'Trace', rawSql)
+    .allowCustomValue(false)
+    .hide(VariableHide.HideVariable);
 }
 
 /** `$user`: a pubkey whose events to list; empty means everyone. */
