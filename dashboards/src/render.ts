@@ -50,9 +50,10 @@ function setPanelDatasources(dashboard: Dashboard): void {
 }
 
 /**
- * Grafana's dashboard controls render only links without a `placement` (dashboard-scene
- * DashboardLinksControls: `links.filter((link) => link.placement === undefined)`), and its controls
- * menu leaves out dashboard-type links; the SDK sets `inControlsMenu` on every link, so it goes.
+ * Grafana's controls row renders only links without a `placement` (dashboard-scene
+ * DashboardLinksControls: `links.filter((link) => link.placement === undefined)`); `inControlsMenu`
+ * ones go behind the controls-menu button at best. The SDK sets `inControlsMenu` on every link, so
+ * it goes: the navigation dropdown stays in sight.
  */
 function placeLinksInControls(dashboard: Dashboard): void {
   for (const link of dashboard.links ?? []) delete link.placement;

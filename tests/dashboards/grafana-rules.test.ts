@@ -21,8 +21,8 @@ const dashboards = loadDashboards();
 
 describe('dashboard links', () => {
   // public/app/features/dashboard-scene/scene/DashboardLinksControls.tsx (grafana/grafana
-  // 023625e99fc4): `excludeControlMenuLinks` keeps `links.filter((link) => link.placement === undefined)`;
-  // the controls menu, where `inControlsMenu` links go, leaves out links of type `dashboards`.
+  // 023625e99fc4): the controls row shows `links.filter((link) => link.placement === undefined)`;
+  // `inControlsMenu` links are left to DashboardControlsMenu.tsx, a dropdown behind a button.
   it.each(dashboards.map((d) => [d.json.uid, d.json] as const))(
     '%s: every link has no placement, so the controls row shows it',
     (_uid, json) => {
