@@ -132,7 +132,8 @@ describe('traces for anonymous viewers', () => {
     expect(more).toEqual([]);
     expect(panel!.datasource).toEqual({ type: 'jaeger', uid: 'jaeger' });
     const [target] = panel!.targets!;
-    // No queryType: the Jaeger datasource looks a trace id up only for an empty query type.
+    // No queryType: public/app/plugins/datasource/jaeger/datasource.ts looks `query` up as a trace id
+    // when the type is not search (grafana/grafana, read in the index); an empty type is that lookup.
     expect(target).toEqual({
       refId: 'A',
       datasource: { type: 'jaeger', uid: 'jaeger' },

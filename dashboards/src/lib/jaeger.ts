@@ -4,8 +4,10 @@ import { JAEGER } from './datasources.js';
 
 /**
  * A Jaeger datasource query for one trace by id. The Foundation SDK has no Jaeger builder, so this
- * follows its custom-query pattern. No `queryType`: the Jaeger datasource looks a trace id up only
- * when the query type is empty (search, upload and dependency graph are the other types).
+ * follows its custom-query pattern. No `queryType`: a query without one is the Jaeger datasource's
+ * trace-id lookup (public/app/plugins/datasource/jaeger/datasource.ts: `target.queryType !==
+ * 'search' && target.query` fetches `/api/traces/<id>`); its other types are search, upload and
+ * dependency graph.
  */
 export interface JaegerTraceQuery extends Dataquery {
   refId: string;

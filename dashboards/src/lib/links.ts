@@ -100,8 +100,8 @@ export function toJaegerUi(traceId = CELL_VALUE): DataLink {
 /**
  * A trace id opens in the Jaeger UI, or in Grafana's trace view (Explore on the Jaeger datasource).
  * Grafana hides the Explore link from those who may not use Explore (anonymous viewers); they see
- * the trace on the job debug dashboard instead. The query has no queryType: the Jaeger datasource
- * looks a trace id up only then.
+ * the trace on the job debug dashboard instead. The query has no queryType, which is the Jaeger
+ * datasource's trace-id lookup (see jaeger.ts).
  */
 export function toTrace(traceId = CELL_VALUE): DataLink[] {
   return [
