@@ -82,8 +82,8 @@ describe('Grafana datasource provisioning', () => {
     });
     // Grafana's Prometheus datasource (packages/grafana-prometheus/src/result_transformer.ts,
     // getDataLinks) gives the exemplar field one link per destination whose `name` is the field: a
-    // `datasourceUid` one becomes an internal link (Explore, query type traceql, which Viewers cannot
-    // open and the Jaeger datasource does not read as a trace id), a `url` one a plain link.
+    // `datasourceUid` one becomes an internal link (Explore, with a Tempo-style `traceql` query type,
+    // which anonymous Viewers cannot open), a `url` one a plain link that everyone can follow.
     const destinations = prometheus.jsonData!.exemplarTraceIdDestinations as Array<Record<string, string>>;
     for (const d of destinations) {
       expect(d.name).toBe('traceId');
