@@ -1,20 +1,37 @@
 import { type Logger, pino } from 'pino';
+import { redactText, secretList } from '../util/redact.js';
 
 export type { Logger };
+
+export interface LoggerOptions {
+  /** Human-readable output; by default when stderr is a terminal. */
+  readonly pretty?: boolean;
+  /** Secret strings from the configuration (see `configSecrets`), masked wherever they appear. */
+  readonly secrets?: Iterable<string>;
+}
 
 /**
  * Structured JSON logs on stderr (stdout is reserved for command output such as `replay --json`);
  * human-readable when stderr is a terminal.
+ *
+ * Every line, at every level and from every child logger, passes through `redactText` before it is
+ * written: URL credentials and query values are masked wherever they occur (a field, a message, an
+ * error's text or stack), and so is every configured secret. Code that logs need not remember to.
  */
-export function createLogger(level: string, pretty = process.stderr.isTTY === true): Logger {
+export function createLogger(level: string, options: boolean | LoggerOptions = {}): Logger {
+  const { pretty = process.stderr.isTTY === true, secrets = [] } =
+    typeof options === 'boolean' ? { pretty: options } : options;
+  const known = secretList(secrets);
+  const hooks = { streamWrite: (line: string) => redactText(line, known) };
   if (pretty) {
     return pino({
       level,
+      hooks,
       transport: {
         target: 'pino-pretty',
         options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss' },
       },
     });
   }
-  return pino({ level }, pino.destination(2));
+  return pino({ level, hooks }, pino.destination(2));
 }

@@ -4,6 +4,7 @@ import { systemClock } from '../util/clock.js';
 import { EventTimeClock } from '../util/event-time-clock.js';
 import { type Assembly, assemble, type SinkFactory } from './assemble.js';
 import { createLogger, type Logger } from './logger.js';
+import { configSecrets } from './secrets.js';
 import { SINK_FACTORIES } from './sink-factories.js';
 
 export interface ReplayAssemblyOptions {
@@ -20,7 +21,7 @@ export async function assembleReplay(config: Config, options: ReplayAssemblyOpti
   return assemble({
     config,
     mode: 'replay',
-    logger: options.logger ?? createLogger(config.logLevel),
+    logger: options.logger ?? createLogger(config.logLevel, { secrets: configSecrets(config, process.env) }),
     verifier: await createVerifier('wasm'),
     clock: new EventTimeClock(),
     wallClock: systemClock,

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { redactText } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { register as checkConfig } from './commands/check-config.js';
 import { register as replay } from './commands/replay.js';
@@ -26,10 +27,11 @@ function exitOnError(err: unknown): never {
     process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`dvm-exporter: ${err.message}\n`);
+    process.stderr.write(`dvm-exporter: ${redactText(err.message)}\n`);
     process.exit(EXIT_USAGE);
   }
-  process.stderr.write(`dvm-exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`dvm-exporter: ${redactText(text)}\n`);
   process.exit(1);
 }
 

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
+import { nearest } from '../util/nearest.js';
+import { MASK, redactUrl } from '../util/redact.js';
 import { type Config, configSchema } from './schema.js';
 
 /**
@@ -11,13 +13,19 @@ import { type Config, configSchema } from './schema.js';
 
 export const ENV_PREFIX = 'DVM_EXPORTER_';
 
-/** Short names kept for compose files and docs; every field also has its full path name. */
+/**
+ * Short names kept for compose files and docs; every field also has its full path name. Setting both
+ * names of one field to different values is refused: neither silently wins.
+ */
 const ENV_ALIASES: Readonly<Record<string, string>> = {
   RELAYS: 'ingest.relays',
 };
 
 /** Names the config file, like --config. */
 export const CONFIG_FILE_ENV = `${ENV_PREFIX}CONFIG`;
+
+/** DVM_EXPORTER_* variables read outside the config schema (set by the image build). */
+const OTHER_ENV = ['REVISION'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -65,7 +73,11 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys?: string[] }).keys ?? [];
-    return `config: unknown field ${keys.map((k) => (issue.path.length ? `${field}.${k}` : k)).join(', ')}`;
+    const paths = keys.map((k) => (issue.path.length ? `${field}.${k}` : k));
+    const known = new Set(
+      LEAVES.flatMap((leaf) => leaf.path.map((_, i) => leaf.path.slice(0, i + 1).join('.'))),
+    );
+    return `config: unknown field ${paths.join(', ')}${suggestion(paths[0] ?? '', known)}`;
   }
   return `config: ${field}: ${issue.message}`;
 }
@@ -116,20 +128,49 @@ export function environmentVariables(): string[] {
     ...LEAVES.map((leaf) => ENV_PREFIX + envNameOf(leaf.path)),
     ...Object.keys(ENV_ALIASES).map((alias) => ENV_PREFIX + alias),
     CONFIG_FILE_ENV,
+    ...OTHER_ENV.map((name) => ENV_PREFIX + name),
   ];
 }
 
-function configFromEnv(env: NodeJS.ProcessEnv): Json {
-  const result: Json = {};
+/** Environment name (without the prefix) -> the field it sets; derived from the schema. */
+const FIELD_BY_ENV: ReadonlyMap<string, Leaf> = (() => {
   const byName = new Map(LEAVES.map((leaf) => [envNameOf(leaf.path), leaf]));
   for (const [alias, target] of Object.entries(ENV_ALIASES)) {
     const leaf = LEAVES.find((l) => l.path.join('.') === target);
-    if (leaf) byName.set(alias, leaf);
+    if (!leaf) throw new Error(`environment alias ${alias}: no field ${target}`);
+    byName.set(alias, leaf);
   }
-  for (const [name, raw] of Object.entries(env)) {
+  return byName;
+})();
+
+function suggestion(name: string, known: Iterable<string>): string {
+  const near = nearest(name, known);
+  return near === null ? '' : ` (did you mean ${near}?)`;
+}
+
+/**
+ * The DVM_EXPORTER_* variables as config. As strict as a config file: a name that is no field (nor the
+ * config file, nor a variable read elsewhere) is refused with the nearest valid name, and two names of
+ * one field set to different values are refused.
+ */
+function configFromEnv(env: NodeJS.ProcessEnv): Json {
+  const result: Json = {};
+  const known = new Set(environmentVariables());
+  const setBy = new Map<string, { name: string; raw: string }>();
+  for (const name of Object.keys(env).sort()) {
+    const raw = env[name];
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
-    const leaf = byName.get(name.slice(ENV_PREFIX.length));
+    if (!known.has(name))
+      throw new UsageError(`config: unknown environment variable ${name}${suggestion(name, known)}`);
+    const leaf = FIELD_BY_ENV.get(name.slice(ENV_PREFIX.length));
     if (!leaf) continue;
+    const field = leaf.path.join('.');
+    const earlier = setBy.get(field);
+    if (earlier && earlier.raw.trim() !== raw.trim())
+      throw new UsageError(
+        `config: ${earlier.name} and ${name} both set ${field} to different values; set only one`,
+      );
+    setBy.set(field, { name, raw });
     setPath(result, leaf.path, coerce(raw, leaf, name));
   }
   return result;
@@ -195,16 +236,20 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
-/** Copy of the config safe to print or log: credentials in URLs and header values are masked. */
+/**
+ * Copy of the config safe to print or log: every URL through `redactUrl` (relays, the ClickHouse
+ * server, the OTLP endpoint) and every header value masked.
+ */
 export function redactConfig(config: Config): Config {
-  const maskUrl = (url: string | undefined) => url?.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+  const maskUrl = (url: string | undefined) => (url === undefined ? undefined : redactUrl(url));
   return {
     ...config,
+    ingest: { ...config.ingest, relays: config.ingest.relays.map(redactUrl) },
     clickhouse: { ...config.clickhouse, url: maskUrl(config.clickhouse.url) },
     tracing: {
       ...config.tracing,
       otlpEndpoint: maskUrl(config.tracing.otlpEndpoint),
-      headers: Object.fromEntries(Object.keys(config.tracing.headers).map((k) => [k, '***'])),
+      headers: Object.fromEntries(Object.keys(config.tracing.headers).map((k) => [k, MASK])),
     },
   };
 }

@@ -41,7 +41,12 @@ export const relayLimitsSchema = z
 export const ingestSchema = z
   .object({
     relays: z
-      .array(z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'))
+      .array(
+        z
+          .string()
+          // Parsed as the socket will parse it, so what is shown (util/redact.ts) is what is connected to.
+          .refine((url) => /^wss?:\/\/\S+$/.test(url) && URL.canParse(url), 'must be a ws:// or wss:// URL'),
+      )
       .min(1)
       .default([...DEFAULT_RELAYS]),
     limits: relayLimitsSchema.default(relayLimitsSchema.parse({})),

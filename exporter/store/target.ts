@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { redactUrl } from '../util/redact.js';
 
 /** Where the history lives: the embedded engine in a directory, or a ClickHouse server. */
 export type StoreTarget =
@@ -20,5 +21,5 @@ export function storeTargetOf(config: Pick<Config, 'dataDir' | 'clickhouse'>): S
 /** For logs and messages: never shows a password. */
 export function describeTarget(target: StoreTarget): string {
   if (target.kind === 'embedded') return `embedded store ${target.path}`;
-  return `ClickHouse server ${target.url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@')}`;
+  return `ClickHouse server ${redactUrl(target.url)}`;
 }

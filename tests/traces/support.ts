@@ -19,7 +19,7 @@ export function traceSink(
 ) {
   const registry = options.registry ?? new Registry();
   const sink = new TraceSink({
-    target: { url, headers: {}, timeoutMillis: null },
+    target: { url, source: 'tracing.otlpEndpoint', headers: {}, timeoutMillis: null },
     serviceName: 'dvm-exporter-test',
     registry,
     logger: createLogger('silent', false),

@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
 import { createLogger } from '../../app/logger.js';
 import { assembleReplay } from '../../app/replay-assembly.js';
+import { configSecrets } from '../../app/secrets.js';
 import { replayFiles } from '../../ingest/file-replay.js';
 import type { IngestSummary } from '../../pipeline/summary.js';
 import { writeMetricsFile } from '../../sinks/metrics/exposition.js';
@@ -36,7 +37,9 @@ export function register(program: Command): void {
 export async function replay(files: readonly string[], flags: ReplayFlags): Promise<IngestSummary> {
   const config = configFromFlags(flags);
   for (const file of files) assertReadable(file);
-  const logger = createLogger(flags.logLevel ?? (flags.json ? 'warn' : config.logLevel));
+  const logger = createLogger(flags.logLevel ?? (flags.json ? 'warn' : config.logLevel), {
+    secrets: configSecrets(config, process.env),
+  });
   const assembly = await assembleReplay(config, { logger });
   const progress = new ProgressLine();
   const started = Date.now();

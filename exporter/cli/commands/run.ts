@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Assembly, assemble, type SinkFactory } from '../../app/assemble.js';
 import { createLogger, type Logger } from '../../app/logger.js';
+import { configSecrets } from '../../app/secrets.js';
 import { SINK_FACTORIES } from '../../app/sink-factories.js';
 import type { Config } from '../../config/schema.js';
 import { type HttpServer, startHttpServer } from '../../http/server.js';
@@ -14,6 +15,7 @@ import { systemClock } from '../../util/clock.js';
 import { VERSION } from '../../version.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
 import { UsageError } from '../errors.js';
+import { startRunStatus } from '../run-status.js';
 
 export interface RunFlags extends PipelineFlags {
   readonly relay?: string[];
@@ -54,9 +56,11 @@ export function register(program: Command): void {
         );
       }
       const config = runConfigFromFlags(flags);
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, { secrets: configSecrets(config, process.env) });
       const exporter = await startExporter(config, { logger });
+      const stopStatus = startRunStatus(exporter);
       const signal = await nextSignal();
+      stopStatus();
       logger.info({ signal, boundSeconds: shutdownSeconds }, 'shutting down');
       // A second signal, or a shutdown that overruns its bound, ends the process at once.
       const force = (code: number, message: string) => () => {

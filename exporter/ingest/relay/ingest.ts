@@ -3,6 +3,7 @@ import type { Logger } from '../../app/logger.js';
 import type { Config } from '../../config/schema.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import { type Clock, systemClock } from '../../util/clock.js';
+import { redactUrl } from '../../util/redact.js';
 import type { CursorStore } from '../cursor.js';
 import { Intake } from './intake.js';
 import { IngestMetrics } from './metrics.js';
@@ -112,10 +113,12 @@ export class RelayIngest {
       (seconds) => this.metrics.pausedSeconds.inc(seconds),
     );
     const relays = [...new Set(config.relays)];
+    const shown = displayUrls(relays);
     this.sources = relays.map(
-      (url) =>
+      (url, i) =>
         new RelaySource({
           url,
+          displayUrl: shown[i],
           config,
           timing: {
             connectTimeoutMs: this.tuning.connectTimeoutMs,
@@ -234,6 +237,20 @@ export class RelayIngest {
     timer.unref();
     this.timers.push(timer);
   }
+}
+
+/**
+ * How each relay is shown (labels, cursor keys, /api/relays): redacted, and kept distinct when two
+ * relays differ only in their secrets by a `#2`, `#3` suffix (a relay URL has no fragment of its own).
+ */
+export function displayUrls(urls: readonly string[]): string[] {
+  const taken = new Map<string, number>();
+  return urls.map((url) => {
+    const shown = redactUrl(url);
+    const n = (taken.get(shown) ?? 0) + 1;
+    taken.set(shown, n);
+    return n === 1 ? shown : `${shown}#${n}`;
+  });
 }
 
 function sameCursors(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {

@@ -1,3 +1,6 @@
+import querystring from 'node:querystring';
+import { displayText } from '../../util/display-text.js';
+
 /**
  * NIP-11 relay information: the limits a relay advertises about itself. Fetched over http(s) from the
  * relay's own URL with `Accept: application/nostr+json`; many relays offer none, so every failure is just
@@ -28,13 +31,33 @@ export function infoUrl(relayUrl: string): string {
   return relayUrl.replace(/^ws(s?):\/\//i, 'http$1://');
 }
 
+/**
+ * The NIP-11 request for a relay: its URL without userinfo (fetch refuses URLs with credentials) and the
+ * same credentials as HTTP Basic auth, decoded as the websocket client decodes them for the handshake
+ * (ws 8.23.0 lib/websocket.js initAsClient: `querystring.unescape` of username and password), so the
+ * relay sees one identity on both. Query tokens stay in the URL, as on the socket.
+ */
+export function infoRequest(relayUrl: string): { url: string; headers: Record<string, string> } {
+  const url = new URL(infoUrl(relayUrl));
+  const headers: Record<string, string> = { accept: 'application/nostr+json' };
+  if (url.username || url.password) {
+    const user = querystring.unescape(url.username);
+    const pass = querystring.unescape(url.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  return { url: url.href, headers };
+}
+
 /** Largest response read: NIP-11 documents are small; a huge one is not worth the memory. */
 const MAX_INFO_BYTES = 64 * 1024;
 
 export async function fetchRelayInfo(relayUrl: string, timeoutMs: number): Promise<Nip11Result> {
   try {
-    const response = await fetch(infoUrl(relayUrl), {
-      headers: { accept: 'application/nostr+json' },
+    const request = infoRequest(relayUrl);
+    const response = await fetch(request.url, {
+      headers: request.headers,
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow',
     });
@@ -65,8 +88,8 @@ export function parseRelayInfo(text: string): Nip11Result {
   return {
     ok: true,
     info: {
-      name: typeof doc.name === 'string' ? doc.name.slice(0, 200) : null,
-      software: typeof doc.software === 'string' ? doc.software.slice(0, 200) : null,
+      name: typeof doc.name === 'string' ? displayText(doc.name, 200) : null,
+      software: typeof doc.software === 'string' ? displayText(doc.software, 200) : null,
       limitation: {
         maxSubscriptions: positiveInt(lim.max_subscriptions),
         maxFilters: positiveInt(lim.max_filters),

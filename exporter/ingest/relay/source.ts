@@ -2,6 +2,8 @@ import type { Logger } from '../../app/logger.js';
 import type { Config } from '../../config/schema.js';
 import type { IngestOutcome } from '../../model/reasons.js';
 import type { Clock } from '../../util/clock.js';
+import { LogThrottle } from '../../util/log-throttle.js';
+import { redactText, redactUrl, secretList, urlSecrets } from '../../util/redact.js';
 import { Backoff } from './backoff.js';
 import { RelayCounters } from './counters.js';
 import { describeSpecs, desiredFilters, zapFilters } from './coverage.js';
@@ -12,12 +14,10 @@ import { type EffectiveLimits, effectiveLimits, subscriptionSlots } from './limi
 import type { IngestMetrics } from './metrics.js';
 import type { Nip11Result, RelayInfo } from './nip11.js';
 import { chunkForReq, planSubscriptions } from './plan.js';
-import { redactUrl } from './redact.js';
 import { ResumePoint } from './resume.js';
 import { type DisconnectReason, RelaySocket } from './socket.js';
 import type { RelayStatus } from './status.js';
 import { Subscriptions } from './subscriptions.js';
-import { LogThrottle } from './throttle.js';
 import type { ZapTargets } from './zap-targets.js';
 
 export interface SourceTiming {
@@ -30,7 +30,10 @@ export interface SourceTiming {
 }
 
 export interface SourceDeps {
+  /** The URL as configured: only the socket and the NIP-11 request see it. */
   readonly url: string;
+  /** How the relay is shown; `redactUrl(url)` unless two relays would show alike. */
+  readonly displayUrl?: string;
   readonly config: Config['ingest'];
   readonly timing: SourceTiming;
   readonly clock: Clock;
@@ -41,6 +44,11 @@ export interface SourceDeps {
   readonly fetchInfo: (url: string, timeoutMs: number) => Promise<Nip11Result>;
   readonly random?: () => number;
 }
+
+/** Repeated lines of one kind (a rejected event's reason, a refusal) at most this often. */
+const NOISY_LOG_SECONDS = 10;
+/** While a relay stays unreachable, a reminder at the default level at most this often. */
+export const UNREACHABLE_REMINDER_SECONDS = 300;
 
 interface Session {
   readonly socket: RelaySocket;
@@ -58,6 +66,8 @@ export class RelaySource implements IntakeClient {
   /** The relay as shown everywhere (secrets masked); `connectUrl` is the configured one. */
   readonly url: string;
   private readonly connectUrl: string;
+  /** This relay's secrets, masked in every text it shows (a NOTICE echoing its token, an error). */
+  private readonly secrets: readonly string[];
   private state: RelayStatus['state'] = 'idle';
   private stateSince: number;
   private session: Session | null = null;
@@ -71,14 +81,20 @@ export class RelaySource implements IntakeClient {
   private readonly counters: RelayCounters;
   private readonly log: Logger;
   private readonly noisy: LogThrottle;
+  private readonly unreachable: LogThrottle;
+  /** Attempts that failed since the relay was last connected (or since start), and when the first did. */
+  private failures = 0;
+  private failingSince: number | null = null;
 
   constructor(private readonly deps: SourceDeps) {
     this.connectUrl = deps.url;
-    this.url = redactUrl(deps.url);
+    this.url = deps.displayUrl ?? redactUrl(deps.url);
+    this.secrets = secretList(urlSecrets(deps.url));
     this.stateSince = deps.clock.now();
     this.backoff = new Backoff(deps.config.reconnectMinSeconds, deps.config.reconnectMaxSeconds, deps.random);
     this.log = deps.logger.child({ relay: this.url });
-    this.noisy = new LogThrottle(deps.clock, 10);
+    this.noisy = new LogThrottle(deps.clock, NOISY_LOG_SECONDS);
+    this.unreachable = new LogThrottle(deps.clock, UNREACHABLE_REMINDER_SECONDS);
     this.counters = new RelayCounters(this.url, deps.metrics);
     this.resumePoint = this.resumeFrom(null);
   }
@@ -125,8 +141,12 @@ export class RelaySource implements IntakeClient {
   handled(outcome: IngestOutcome, createdAt: number | null): void {
     this.counters.outcome(outcome);
     if (outcome.status === 'rejected') {
-      if (this.noisy.allow(`reject:${outcome.reason}`)) {
-        this.log.debug({ reason: outcome.reason, id: outcome.id, detail: outcome.detail }, 'event rejected');
+      const held = this.noisy.take(`reject:${outcome.reason}`);
+      if (held !== null) {
+        this.log.debug(
+          { reason: outcome.reason, id: outcome.id, detail: outcome.detail, held },
+          'event rejected',
+        );
       }
       return;
     }
@@ -137,7 +157,8 @@ export class RelaySource implements IntakeClient {
   shed(createdAt: number | null): void {
     const total = this.counters.shed();
     this.resumePoint.shed(createdAt);
-    if (this.noisy.allow('shed')) this.log.warn({ shed: total }, 'ingest queue full: shedding events');
+    if (this.noisy.take('shed') !== null)
+      this.log.warn({ shed: total }, 'ingest queue full: shedding events');
   }
 
   pause(): void {
@@ -213,7 +234,10 @@ export class RelaySource implements IntakeClient {
           'relay information (NIP-11)',
         );
       } else {
-        this.log.debug({ detail: result.detail }, 'no relay information (NIP-11); configured limits apply');
+        this.log.debug(
+          { detail: this.show(result.detail) },
+          'no relay information (NIP-11); configured limits apply',
+        );
       }
       if (this.state !== 'connecting') return;
     }
@@ -246,6 +270,18 @@ export class RelaySource implements IntakeClient {
     const { clock, config, intake } = this.deps;
     session.openedAt = clock.now();
     this.connections += 1;
+    if (this.failures > 0) {
+      this.log.info(
+        {
+          failedAttempts: this.failures,
+          downSeconds: Math.round(session.openedAt - (this.failingSince ?? 0)),
+        },
+        'relay reachable again',
+      );
+    }
+    this.failures = 0;
+    this.failingSince = null;
+    this.unreachable.reset('unreachable');
     this.counters.connected(session.openedAt, this.connections > 1);
     this.setState('connected');
     const limits = effectiveLimits(config.limits, this.info);
@@ -308,14 +344,12 @@ export class RelaySource implements IntakeClient {
       case 'CLOSED':
       case 'NOTICE': {
         const reason = refusalReason(frame.message);
-        this.counters.refusal(frame.type, frame.message, reason, clock.now());
+        const message = this.show(frame.message.slice(0, 300));
+        this.counters.refusal(frame.type, message, reason, clock.now());
         const subId = frame.type === 'CLOSED' ? frame.subId : null;
-        if (this.noisy.allow(`refusal:${frame.type}`)) {
-          this.log.warn(
-            { frame: frame.type, subId, reason, message: frame.message.slice(0, 300) },
-            'relay refusal',
-          );
-        }
+        const held = this.noisy.take(`refusal:${frame.type}`);
+        if (held !== null)
+          this.log.warn({ frame: frame.type, subId, reason, message, held }, 'relay refusal');
         if (subId !== null) session.subs?.closed(subId);
         return;
       }
@@ -328,7 +362,7 @@ export class RelaySource implements IntakeClient {
         return;
       case 'invalid':
         this.counters.invalidFrame();
-        if (this.noisy.allow('invalid')) this.log.debug({ detail: frame.detail }, 'invalid frame');
+        if (this.noisy.take('invalid') !== null) this.log.debug({ detail: frame.detail }, 'invalid frame');
         return;
     }
   }
@@ -339,22 +373,51 @@ export class RelaySource implements IntakeClient {
     this.noteResumePoint();
     session.subs?.dispose();
     this.session = null;
-    this.counters.disconnected(reason, detail, clock.now());
+    const shown = this.show(detail);
+    this.counters.disconnected(reason, shown, clock.now());
     if (this.state === 'stopped') return;
     const lived = session.openedAt === null ? 0 : (clock.now() - session.openedAt) * 1000;
     if (lived >= timing.stableAfterMs) this.backoff.reset();
     const delay = this.backoff.next();
-    const level = session.openedAt === null ? 'debug' : 'warn';
-    this.log[level](
-      { reason, detail, retryInSeconds: Math.round(delay * 10) / 10 },
-      'relay connection ended',
-    );
+    const retryInSeconds = Math.round(delay * 10) / 10;
+    if (session.openedAt !== null) {
+      this.log.warn({ reason, detail: shown, retryInSeconds }, 'relay connection ended');
+    } else {
+      this.failedAttempt(reason, shown, retryInSeconds);
+    }
     this.setState('waiting');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.connect();
     }, delay * 1000);
     this.reconnectTimer.unref();
+  }
+
+  /**
+   * A connection attempt that never opened. The first since start (or since the relay was last up) is
+   * logged at warn; then a reminder at warn at most every UNREACHABLE_REMINDER_SECONDS, the rest at debug.
+   */
+  private failedAttempt(reason: DisconnectReason, detail: string, retryInSeconds: number): void {
+    const now = this.deps.clock.now();
+    this.failures += 1;
+    this.failingSince ??= now;
+    const fields = { reason, detail, retryInSeconds, failedAttempts: this.failures };
+    const first = !this.unreachable.seen('unreachable');
+    if (this.unreachable.take('unreachable') === null) {
+      this.log.debug(fields, 'relay unreachable');
+    } else if (first) {
+      this.log.warn(fields, 'relay unreachable; retrying with backoff');
+    } else {
+      this.log.warn(
+        { ...fields, downSeconds: Math.round(now - this.failingSince) },
+        'relay still unreachable',
+      );
+    }
+  }
+
+  /** Text from or about the relay, as it may be shown. */
+  private show(text: string): string {
+    return redactText(text, this.secrets);
   }
 
   private noteResumePoint(): void {

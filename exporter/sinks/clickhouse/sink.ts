@@ -7,6 +7,7 @@ import type { Sink } from '../../pipeline/sink.js';
 import { StoreCursorStore } from '../../store/cursor-store.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
+import { LogThrottle } from '../../util/log-throttle.js';
 import { StoreMetrics } from './metrics.js';
 import { announcementRow, eventRow, sightingRow } from './rows.js';
 import type { WrittenTable } from './tables.js';
@@ -42,6 +43,7 @@ export class ClickHouseSink implements Sink {
   private readonly writer: BatchWriter;
   private readonly metrics: StoreMetrics;
   private outOfRange = 0;
+  private readonly outOfRangeLog: LogThrottle;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -49,6 +51,7 @@ export class ClickHouseSink implements Sink {
     private readonly options: ClickHouseSinkOptions,
     private readonly deps: ClickHouseSinkDeps,
   ) {
+    this.outOfRangeLog = new LogThrottle(deps.wallClock, 10);
     this.metrics = new StoreMetrics(deps.registry, {
       queuedRows: () => this.writer.queuedRows,
       healthy: () => this.writer.healthy,
@@ -121,10 +124,11 @@ export class ClickHouseSink implements Sink {
   private rejectOutOfRange(id: string, createdAt: number): void {
     this.metrics.dropped('events', 'created_at_out_of_range');
     this.outOfRange++;
-    // The first few in full, then every thousandth: a flood of junk must not flood the log.
-    if (this.outOfRange <= 10 || this.outOfRange % 1000 === 0) {
+    // A flood of junk must not flood the log.
+    const held = this.outOfRangeLog.take('out_of_range');
+    if (held !== null) {
       this.deps.logger.warn(
-        { id, createdAt, total: this.outOfRange },
+        { id, createdAt, total: this.outOfRange, held },
         'event not stored: created_at out of range',
       );
     }

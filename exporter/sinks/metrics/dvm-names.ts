@@ -1,3 +1,5 @@
+import { displayText } from '../../util/display-text.js';
+
 /**
  * Display names of DVMs from their NIP-89 announcements (31990), newest announcement wins across a
  * DVM's `d` tags, so `dvm_info` has exactly one series per DVM (PromQL's `group_left` needs that).
@@ -36,20 +38,7 @@ export function fallbackName(dvm: string): string {
   return dvm.slice(0, 12);
 }
 
-/** One line, no control characters, bounded length; null when nothing is left. */
+/** The name as a label value may show it (see `displayText`); null when nothing is left. */
 export function cleanName(raw: string | null): string | null {
-  if (raw === null) return null;
-  const flat = [...raw]
-    .map((char) => (isControl(char) ? ' ' : char))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (flat === '') return null;
-  const chars = [...flat];
-  return chars.length > MAX_NAME_LENGTH ? `${chars.slice(0, MAX_NAME_LENGTH - 1).join('')}…` : flat;
-}
-
-function isControl(char: string): boolean {
-  const code = char.codePointAt(0) ?? 0;
-  return code < 0x20 || (code >= 0x7f && code < 0xa0);
+  return raw === null ? null : displayText(raw, MAX_NAME_LENGTH);
 }

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 import type { SinkFactory } from '../../app/assemble.js';
+import { LogThrottle } from '../../util/log-throttle.js';
 import { MetricsSink } from './metrics-sink.js';
 
 export interface MetricsSinkFactoryOptions {
@@ -7,14 +8,15 @@ export interface MetricsSinkFactoryOptions {
   readonly defaultMetrics?: boolean;
 }
 
-/** Errors logged in full before the log is thinned to one in a thousand. */
-const ERRORS_LOGGED_IN_FULL = 10;
+/** A failing metrics sink logs at most one line this often (with how many errors came since). */
+const ERROR_LOG_SECONDS = 10;
 
 /** The metrics sink on the shared registry. Always on: the registry is what /metrics and --metrics-out expose. */
 export function createMetricsSinkFactory(options: MetricsSinkFactoryOptions = {}): SinkFactory {
   return async (ctx) => {
     if (ctx.mode === 'run' && (options.defaultMetrics ?? true)) registerDefaultMetrics(ctx.registry);
     let errors = 0;
+    const throttle = new LogThrottle(ctx.wallClock, ERROR_LOG_SECONDS);
     return new MetricsSink({
       registry: ctx.registry,
       mode: ctx.mode,
@@ -24,9 +26,9 @@ export function createMetricsSinkFactory(options: MetricsSinkFactoryOptions = {}
       pipeline: ctx.pipeline,
       onError: (err, context) => {
         errors++;
-        if (errors <= ERRORS_LOGGED_IN_FULL || errors % 1000 === 0) {
-          ctx.logger.error({ err, context, errors }, 'metrics sink failed to record an event');
-        }
+        const held = throttle.take('record');
+        if (held !== null)
+          ctx.logger.error({ err, context, errors, held }, 'metrics sink failed to record an event');
       },
     });
   };

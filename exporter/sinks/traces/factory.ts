@@ -1,4 +1,5 @@
 import type { SinkFactory } from '../../app/assemble.js';
+import { redactUrl } from '../../util/redact.js';
 import { resolveOtlpTarget } from './otlp-target.js';
 import { TraceSink } from './trace-sink.js';
 
@@ -11,7 +12,7 @@ export const traceSinkFactory: SinkFactory = async (ctx) => {
   if (target === null) return null;
   ctx.logger.info(
     {
-      endpoint: target.url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@'),
+      endpoint: redactUrl(target.url),
       service: ctx.config.tracing.serviceName,
     },
     'sending one trace per job chain over OTLP/HTTP',

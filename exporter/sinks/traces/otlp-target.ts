@@ -1,9 +1,12 @@
 import { UsageError } from '../../cli/errors.js';
 import type { Config } from '../../config/schema.js';
+import { redactUrl } from '../../util/redact.js';
 
 /** Where traces go: the OTLP/HTTP traces URL and the headers sent with every export. */
 export interface OtlpTarget {
   readonly url: string;
+  /** Where the URL came from: `tracing.otlpEndpoint` or the OTEL_EXPORTER_OTLP_* variable used. */
+  readonly source: string;
   readonly headers: Readonly<Record<string, string>>;
   /** Per-export timeout (retries included) from OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT; null for the default. */
   readonly timeoutMillis: number | null;
@@ -25,7 +28,7 @@ function checkedUrl(value: string, source: string): URL {
   } catch {
     // reported below
   }
-  throw new UsageError(`${source}: not an http(s) URL: ${value}`);
+  throw new UsageError(`${source}: not an http(s) URL: ${redactUrl(value)}`);
 }
 
 /** A base endpoint gets `/v1/traces` appended (as OTEL_EXPORTER_OTLP_ENDPOINT does); a full one is kept. */
@@ -76,17 +79,24 @@ function timeoutFromEnv(env: Env): number | null {
 export function resolveOtlpTarget(tracing: Config['tracing'], env: Env): OtlpTarget | null {
   if (nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true') return null;
   let url: string | null = null;
+  let source = 'tracing.otlpEndpoint';
   if (tracing.otlpEndpoint) {
-    url = tracesUrlFromBase(tracing.otlpEndpoint, 'tracing.otlpEndpoint');
+    url = tracesUrlFromBase(tracing.otlpEndpoint, source);
   } else {
     const specific = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
     const general = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-    if (specific) url = checkedUrl(specific, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT').href;
-    else if (general) url = tracesUrlFromBase(general, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+    if (specific) {
+      source = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
+      url = checkedUrl(specific, source).href;
+    } else if (general) {
+      source = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+      url = tracesUrlFromBase(general, source);
+    }
   }
   if (url === null) return null;
   return {
     url,
+    source,
     headers: {
       ...parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
       ...parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
