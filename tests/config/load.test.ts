@@ -67,10 +67,66 @@ describe('loadConfig', () => {
       'config: DVM_EXPORTER_CLICKHOUSE_ENABLED: expected true or false, got "maybe"',
     ],
     [{ file: '/nonexistent/dvm.yaml' }, 'config file /nonexistent/dvm.yaml: ENOENT'],
+    [
+      { env: { DVM_EXPORTER_METRICS_DVM_LABEL_CAPP: '7' } },
+      'config: unknown environment variable DVM_EXPORTER_METRICS_DVM_LABEL_CAPP (did you mean DVM_EXPORTER_METRICS_DVM_LABEL_CAP?)',
+    ],
+    [
+      { env: { DVM_EXPORTER_RELAY: 'ws://127.0.0.1:7000' } },
+      'config: unknown environment variable DVM_EXPORTER_RELAY (did you mean DVM_EXPORTER_RELAYS?)',
+    ],
+    [
+      { env: { DVM_EXPORTER_FROBNICATE: '1' } },
+      'config: unknown environment variable DVM_EXPORTER_FROBNICATE',
+    ],
+    [
+      { overrides: { metrics: { dvmLabelCapp: 7 } } },
+      'config: unknown field metrics.dvmLabelCapp (did you mean metrics.dvmLabelCap?)',
+    ],
+    [
+      { env: { DVM_EXPORTER_INGEST_RELAYS: 'ws://a.example', DVM_EXPORTER_RELAYS: 'ws://b.example' } },
+      'config: DVM_EXPORTER_INGEST_RELAYS and DVM_EXPORTER_RELAYS both set ingest.relays to different values; set only one',
+    ],
+    [
+      { overrides: { ingest: { relays: ['ws://bob:pa/ss@host'] } } },
+      'config: ingest.relays.0: must be a ws:// or wss:// URL',
+    ],
   ])('rejects %j with a message naming the field', (input, message) => {
     const error = errorOf(() => loadConfig({ env: {}, ...input }));
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe(message);
+  });
+
+  it('accepts both names of a field set to the same value, and the variables read outside the schema', () => {
+    const config = loadConfig({
+      env: {
+        DVM_EXPORTER_INGEST_RELAYS: 'ws://a.example',
+        DVM_EXPORTER_RELAYS: ' ws://a.example ',
+        DVM_EXPORTER_REVISION: 'abc123',
+      },
+    });
+    expect(config.ingest.relays).toEqual(['ws://a.example']);
+  });
+
+  it('derives the environment names from the schema: every field has one, and each is accepted', () => {
+    // Every leaf of the defaults (walked here independently of the loader) has a variable that loads.
+    const leaves: string[][] = [];
+    const walk = (value: unknown, path: string[]) => {
+      if (
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        Object.keys(value).length > 0
+      )
+        for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+      else leaves.push(path);
+    };
+    walk(DEFAULT_CONFIG, []);
+    const names = environmentVariables();
+    for (const path of leaves) {
+      const name = `DVM_EXPORTER_${path.map((p) => p.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join('_')}`;
+      expect(names, path.join('.')).toContain(name);
+    }
   });
 
   it('lists an environment variable for every field', () => {
@@ -92,6 +148,16 @@ describe('loadConfig', () => {
     expect(shown).not.toContain('s3cret');
     expect(shown).not.toContain('abc');
     expect(shown).toContain('reader:***@ch:8123');
+    const relays = loadConfig({
+      env: {
+        DVM_EXPORTER_RELAYS: 'ws://bob:PW@gamma333@r.example,ws://TOK3N@r.example/,ws://r.example/?token=T0K',
+      },
+    });
+    expect(redactConfig(relays).ingest.relays).toEqual([
+      'ws://bob:***@r.example',
+      'ws://***@r.example/',
+      'ws://r.example/?token=***',
+    ]);
   });
 });
 

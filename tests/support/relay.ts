@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Client,
@@ -52,6 +53,16 @@ export interface TestRelayOptions {
   readonly maxResultsPerFilter?: number;
   /** Open subscriptions per connection before the oldest is dropped (relay default 20). */
   readonly maxSubscriptionsPerClient?: number;
+  /** A NIP-11 document served to `Accept: application/nostr+json` requests; none (HTTP 404) when absent. */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+
+/** An HTTP request the relay received: a websocket upgrade or a NIP-11 document request. */
+export interface ObservedHttpRequest {
+  readonly kind: 'upgrade' | 'info';
+  /** Path and query, as sent. */
+  readonly path: string;
+  readonly authorization: string | null;
 }
 
 export interface ObservedReq {
@@ -78,6 +89,8 @@ export interface TestRelay {
   readonly reqs: readonly ObservedReq[];
   /** Every event currently stored, oldest first, read straight from the store (no REQ limits). */
   storedEvents(): Event[];
+  /** Upgrades and NIP-11 requests received so far (the most recent 1000), with their credentials. */
+  readonly httpRequests: readonly ObservedHttpRequest[];
 }
 
 const silentLogger: Logger = {
@@ -128,7 +141,12 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
   const validator = new Validator(options.validator);
   const connections = new Set<Connection>();
   const reqs: ObservedReq[] = [];
-  let server: WebSocketServer | null = null;
+  const httpRequests: ObservedHttpRequest[] = [];
+  const observe = (kind: ObservedHttpRequest['kind'], path: string, headers: IncomingHttpHeaders): void => {
+    httpRequests.push({ kind, path, authorization: headers.authorization ?? null });
+    if (httpRequests.length > 1000) httpRequests.shift();
+  };
+  let server: { wss: WebSocketServer; http: Server } | null = null;
   let port = options.port ?? 0;
 
   const accept = (socket: WebSocket): void => {
@@ -175,11 +193,24 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
   };
 
   const listen = async (): Promise<void> => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port });
-    wss.on('connection', accept);
-    await once(wss, 'listening');
-    port = (wss.address() as AddressInfo).port;
-    server = wss;
+    // One HTTP server for the websocket upgrades and NIP-11, as relays serve both on their one URL.
+    const http = createServer((req, res) => {
+      observe('info', req.url ?? '/', req.headers);
+      if (options.info && /application\/nostr\+json/.test(req.headers.accept ?? '')) {
+        res.writeHead(200, { 'content-type': 'application/nostr+json' }).end(JSON.stringify(options.info));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    const wss = new WebSocketServer({ server: http });
+    wss.on('connection', (socket, req) => {
+      observe('upgrade', req.url ?? '/', req.headers);
+      accept(socket);
+    });
+    http.listen(port, '127.0.0.1');
+    await once(http, 'listening');
+    port = (http.address() as AddressInfo).port;
+    server = { wss, http };
   };
 
   const dropConnections = (): void => {
@@ -187,11 +218,13 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
   };
 
   const stop = async (): Promise<void> => {
-    const wss = server;
-    if (!wss) return;
+    const running = server;
+    if (!running) return;
     server = null;
     dropConnections();
-    await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => running.wss.close((err) => (err ? reject(err) : resolve())));
+    running.http.closeAllConnections();
+    await new Promise<void>((resolve, reject) => running.http.close((err) => (err ? reject(err) : resolve())));
   };
 
   await listen();
@@ -220,6 +253,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     },
     connectionCount: () => connections.size,
     reqs,
+    httpRequests,
     storedEvents: () => readAll(repository),
   };
 }
