@@ -224,7 +224,9 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     dropConnections();
     await new Promise<void>((resolve, reject) => running.wss.close((err) => (err ? reject(err) : resolve())));
     running.http.closeAllConnections();
-    await new Promise<void>((resolve, reject) => running.http.close((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      running.http.close((err) => (err ? reject(err) : resolve())),
+    );
   };
 
   await listen();

@@ -3,7 +3,7 @@ import type { Logger } from '../../app/logger.js';
 import type { Config } from '../../config/schema.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import { type Clock, systemClock } from '../../util/clock.js';
-import { redactUrl } from '../../util/redact.js';
+import { redactUrl, secretList, urlSecrets } from '../../util/redact.js';
 import type { CursorStore } from '../cursor.js';
 import { Intake } from './intake.js';
 import { IngestMetrics } from './metrics.js';
@@ -114,11 +114,14 @@ export class RelayIngest {
     );
     const relays = [...new Set(config.relays)];
     const shown = displayUrls(relays);
+    // Every relay's secrets, in every relay's texts: a relay may echo what another was given.
+    const secrets = secretList(relays.flatMap(urlSecrets));
     this.sources = relays.map(
       (url, i) =>
         new RelaySource({
           url,
           displayUrl: shown[i],
+          secrets,
           config,
           timing: {
             connectTimeoutMs: this.tuning.connectTimeoutMs,

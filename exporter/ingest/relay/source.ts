@@ -34,6 +34,8 @@ export interface SourceDeps {
   readonly url: string;
   /** How the relay is shown; `redactUrl(url)` unless two relays would show alike. */
   readonly displayUrl?: string;
+  /** Secrets masked in text from or about the relay; this relay's own when absent. */
+  readonly secrets?: readonly string[];
   readonly config: Config['ingest'];
   readonly timing: SourceTiming;
   readonly clock: Clock;
@@ -66,7 +68,7 @@ export class RelaySource implements IntakeClient {
   /** The relay as shown everywhere (secrets masked); `connectUrl` is the configured one. */
   readonly url: string;
   private readonly connectUrl: string;
-  /** This relay's secrets, masked in every text it shows (a NOTICE echoing its token, an error). */
+  /** Relay secrets, masked in every text this relay shows (a NOTICE echoing a token, an error). */
   private readonly secrets: readonly string[];
   private state: RelayStatus['state'] = 'idle';
   private stateSince: number;
@@ -89,7 +91,7 @@ export class RelaySource implements IntakeClient {
   constructor(private readonly deps: SourceDeps) {
     this.connectUrl = deps.url;
     this.url = deps.displayUrl ?? redactUrl(deps.url);
-    this.secrets = secretList(urlSecrets(deps.url));
+    this.secrets = deps.secrets ?? secretList(urlSecrets(deps.url));
     this.stateSince = deps.clock.now();
     this.backoff = new Backoff(deps.config.reconnectMinSeconds, deps.config.reconnectMaxSeconds, deps.random);
     this.log = deps.logger.child({ relay: this.url });
