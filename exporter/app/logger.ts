@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { redactText, secretList } from '../util/redact.js';
 
 export type { Logger };
@@ -8,6 +8,8 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
   /** Secret strings from the configuration (see `configSecrets`), masked wherever they appear. */
   readonly secrets?: Iterable<string>;
+  /** Where JSON lines go instead of stderr (tests). */
+  readonly destination?: DestinationStream;
 }
 
 /**
@@ -19,8 +21,9 @@ export interface LoggerOptions {
  * error's text or stack), and so is every configured secret. Code that logs need not remember to.
  */
 export function createLogger(level: string, options: boolean | LoggerOptions = {}): Logger {
-  const { pretty = process.stderr.isTTY === true, secrets = [] } =
-    typeof options === 'boolean' ? { pretty: options } : options;
+  const opts: LoggerOptions = typeof options === 'boolean' ? { pretty: options } : options;
+  const { secrets = [], destination } = opts;
+  const pretty = destination === undefined && (opts.pretty ?? process.stderr.isTTY === true);
   const known = secretList(secrets);
   const hooks = { streamWrite: (line: string) => redactText(line, known) };
   if (pretty) {
@@ -33,5 +36,5 @@ export function createLogger(level: string, options: boolean | LoggerOptions = {
       },
     });
   }
-  return pino({ level, hooks }, pino.destination(2));
+  return pino({ level, hooks }, destination ?? pino.destination(2));
 }

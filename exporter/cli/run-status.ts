@@ -26,6 +26,8 @@ export async function runStatusLine(source: RunStatusSource): Promise<string> {
   if (backlog) {
     const value = (await backlog.get()).values[0]?.value ?? 0;
     parts.push(`store backlog ${value.toLocaleString('en-US')} rows`);
+  } else {
+    parts.push('store off');
   }
   return `status: ${parts.join(' · ')}`;
 }

@@ -405,15 +405,14 @@ export class RelaySource implements IntakeClient {
     this.failingSince ??= now;
     const fields = { reason, detail, retryInSeconds, failedAttempts: this.failures };
     const first = !this.unreachable.seen('unreachable');
-    if (this.unreachable.take('unreachable') === null) {
+    const held = this.unreachable.take('unreachable');
+    if (held === null) {
       this.log.debug(fields, 'relay unreachable');
     } else if (first) {
       this.log.warn(fields, 'relay unreachable; retrying with backoff');
     } else {
-      this.log.warn(
-        { ...fields, downSeconds: Math.round(now - this.failingSince) },
-        'relay still unreachable',
-      );
+      const downSeconds = Math.round(now - (this.failingSince ?? now));
+      this.log.warn({ ...fields, held, downSeconds }, 'relay still unreachable');
     }
   }
 
