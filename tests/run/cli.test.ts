@@ -49,7 +49,46 @@ describe('dvm-exporter check-config and bad configuration', () => {
     expect(run.stdout()).not.toContain('hunter2');
   });
 
-  it('exits 2 with one line naming the bad field', async () => {
+  it('shows where traces go when only the OTEL_* variables say so', { timeout: 120_000 }, async () => {
+    const off = cli(['check-config'], {});
+    const general = cli(['check-config'], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' });
+    const specific = cli(['check-config'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces?token=abc123',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-api-key=abc456',
+    });
+    const flag = cli(['check-config', '--otlp-endpoint', 'http://collector:4318'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+    });
+    const disabled = cli(['check-config'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+      OTEL_SDK_DISABLED: 'true',
+    });
+    const tracing = async (run: ReturnType<typeof cli>) => {
+      expect(await run.exit, run.stderr()).toBe(0);
+      return JSON.parse(run.stdout()).effectiveTracing;
+    };
+    // The parent's OTEL_* variables would leak into cli(): only compare what each case sets.
+    if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT && !process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+      expect(await tracing(off)).toBeNull();
+    expect(await tracing(general)).toMatchObject({
+      endpoint: 'http://jaeger:4318/v1/traces',
+      source: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    });
+    expect(await tracing(specific)).toMatchObject({
+      endpoint: 'http://tempo:4318/v1/traces?token=***',
+      source: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      headers: { 'x-api-key': '***' },
+    });
+    expect(specific.stdout()).not.toContain('abc');
+    expect(await tracing(flag)).toMatchObject({
+      endpoint: 'http://collector:4318/v1/traces',
+      source: 'tracing.otlpEndpoint',
+    });
+    expect(await tracing(disabled)).toBeNull();
+  });
+
+  it('exits 2 with one line naming the bad field', { timeout: 120_000 }, async () => {
     const cases: [string[], Record<string, string>, string][] = [
       [
         ['check-config'],
@@ -58,6 +97,16 @@ describe('dvm-exporter check-config and bad configuration', () => {
       ],
       [['check-config', '--relay', 'https://relay.example'], {}, 'ingest.relays.0'],
       [['run', '--listen', 'localhost'], {}, 'listen'],
+      [
+        ['run'],
+        { DVM_EXPORTER_METRICS_DVM_LABEL_CAPP: '7' },
+        'unknown environment variable DVM_EXPORTER_METRICS_DVM_LABEL_CAPP (did you mean DVM_EXPORTER_METRICS_DVM_LABEL_CAP?)',
+      ],
+      [
+        ['check-config'],
+        { DVM_EXPORTER_INGEST_RELAYS: 'ws://a.example', DVM_EXPORTER_RELAYS: 'ws://b.example' },
+        'DVM_EXPORTER_INGEST_RELAYS and DVM_EXPORTER_RELAYS',
+      ],
     ];
     const runs = cases.map(([args, env]) => cli(args, env));
     for (const [i, run] of runs.entries()) {
