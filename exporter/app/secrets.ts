@@ -22,5 +22,10 @@ export function configSecrets(config: Config, env: Env = {}): string[] {
     ...Object.values(parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS)),
     ...Object.values(parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS)),
   ];
-  return [...urls.flatMap(urlSecrets), ...variants(headers)];
+  // `Bearer TOKEN`, `Basic CREDENTIALS`: the credential alone may show up too.
+  const credentials = headers.flatMap((value) => {
+    const space = value.indexOf(' ');
+    return space === -1 ? [] : [value.slice(space + 1).trim()];
+  });
+  return [...urls.flatMap(urlSecrets), ...variants([...headers, ...credentials])];
 }

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { configSecrets } from '../../exporter/app/secrets.js';
+import { loadConfig } from '../../exporter/config/load.js';
+import { describeTarget } from '../../exporter/store/target.js';
 import { redactText, redactUrl, secretList, urlSecrets } from '../../exporter/util/redact.js';
 
 describe('redactUrl', () => {
@@ -105,3 +108,36 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+describe('secrets of the configuration', () => {
+  it('names the ClickHouse server without its password', () => {
+    expect(describeTarget({ kind: 'server', url: 'http://dvm:s3@cret@ch:8123/dvm?password=x' })).toBe(
+      'ClickHouse server http://dvm:***@ch:8123/dvm?password=***',
+    );
+  });
+
+  it('collects every secret: relay, store and OTLP URLs, configured and OTEL_* headers', () => {
+    const config = loadConfig({
+      env: {
+        DVM_EXPORTER_RELAYS: 'ws://bob:relayPass1@r.example,ws://relayTok2@r.example/?k=relayQ3',
+        DVM_EXPORTER_CLICKHOUSE_URL: 'http://dvm:chPass4@ch:8123/dvm',
+        DVM_EXPORTER_TRACING_HEADERS: 'x-key=hdrVal5',
+      },
+    });
+    const secrets = configSecrets(config, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otlp.example/?api_key=otelKey6',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20otelHdr7',
+    });
+    for (const secret of [
+      'relayPass1',
+      'relayTok2',
+      'relayQ3',
+      'chPass4',
+      'hdrVal5',
+      'otelKey6',
+      'Bearer otelHdr7',
+    ])
+      expect(secrets).toContain(secret);
+    expect(secrets).not.toContain('bob');
+  });
+});
