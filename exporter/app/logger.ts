@@ -1,7 +1,16 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { redactText, secretList } from '../util/redact.js';
+import { MASK, redactText, secretList } from '../util/redact.js';
 
 export type { Logger };
+
+const SECRET_FIELDS = [
+  'password',
+  'authorization',
+  'headers.authorization',
+  '*.password',
+  '*.authorization',
+  '*.headers.authorization',
+];
 
 export interface LoggerOptions {
   /** Human-readable output; by default when stderr is a terminal. */
@@ -26,15 +35,18 @@ export function createLogger(level: string, options: boolean | LoggerOptions = {
   const pretty = destination === undefined && (opts.pretty ?? process.stderr.isTTY === true);
   const known = secretList(secrets);
   const hooks = { streamWrite: (line: string) => redactText(line, known) };
+  // Fields that are secrets by name, whatever their value looks like.
+  const redact = { paths: SECRET_FIELDS, censor: MASK };
   if (pretty) {
     return pino({
       level,
       hooks,
+      redact,
       transport: {
         target: 'pino-pretty',
         options: { destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss' },
       },
     });
   }
-  return pino({ level, hooks }, destination ?? pino.destination(2));
+  return pino({ level, hooks, redact }, destination ?? pino.destination(2));
 }

@@ -134,11 +134,21 @@ export function environmentVariables(): string[] {
 
 /** Environment name (without the prefix) -> the field it sets; derived from the schema. */
 const FIELD_BY_ENV: ReadonlyMap<string, Leaf> = (() => {
-  const byName = new Map(LEAVES.map((leaf) => [envNameOf(leaf.path), leaf]));
+  const byName = new Map<string, Leaf>();
+  const add = (name: string, leaf: Leaf) => {
+    // Two fields must never share a variable (say `a.bC` and `a.b.c`): the schema would be ambiguous.
+    const other = byName.get(name);
+    if (other)
+      throw new Error(
+        `${ENV_PREFIX}${name} would set both ${other.path.join('.')} and ${leaf.path.join('.')}`,
+      );
+    byName.set(name, leaf);
+  };
+  for (const leaf of LEAVES) add(envNameOf(leaf.path), leaf);
   for (const [alias, target] of Object.entries(ENV_ALIASES)) {
     const leaf = LEAVES.find((l) => l.path.join('.') === target);
     if (!leaf) throw new Error(`environment alias ${alias}: no field ${target}`);
-    byName.set(alias, leaf);
+    add(alias, leaf);
   }
   return byName;
 })();
