@@ -166,7 +166,7 @@ function suggestion(name: string, known: Iterable<string>): string {
 function configFromEnv(env: NodeJS.ProcessEnv): Json {
   const result: Json = {};
   const known = new Set(environmentVariables());
-  const setBy = new Map<string, { name: string; raw: string }>();
+  const setBy = new Map<string, { name: string; value: string }>();
   for (const name of Object.keys(env).sort()) {
     const raw = env[name];
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
@@ -175,13 +175,14 @@ function configFromEnv(env: NodeJS.ProcessEnv): Json {
     const leaf = FIELD_BY_ENV.get(name.slice(ENV_PREFIX.length));
     if (!leaf) continue;
     const field = leaf.path.join('.');
+    const value = coerce(raw, leaf, name);
     const earlier = setBy.get(field);
-    if (earlier && earlier.raw.trim() !== raw.trim())
+    if (earlier && earlier.value !== JSON.stringify(value))
       throw new UsageError(
         `config: ${earlier.name} and ${name} both set ${field} to different values; set only one`,
       );
-    setBy.set(field, { name, raw });
-    setPath(result, leaf.path, coerce(raw, leaf, name));
+    setBy.set(field, { name, value: JSON.stringify(value) });
+    setPath(result, leaf.path, value);
   }
   return result;
 }

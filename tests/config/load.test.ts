@@ -100,12 +100,12 @@ describe('loadConfig', () => {
   it('accepts both names of a field set to the same value, and the variables read outside the schema', () => {
     const config = loadConfig({
       env: {
-        DVM_EXPORTER_INGEST_RELAYS: 'ws://a.example',
-        DVM_EXPORTER_RELAYS: ' ws://a.example ',
+        DVM_EXPORTER_INGEST_RELAYS: 'ws://a.example,ws://b.example',
+        DVM_EXPORTER_RELAYS: ' ws://a.example, ws://b.example ',
         DVM_EXPORTER_REVISION: 'abc123',
       },
     });
-    expect(config.ingest.relays).toEqual(['ws://a.example']);
+    expect(config.ingest.relays).toEqual(['ws://a.example', 'ws://b.example']);
   });
 
   it('derives the environment names from the schema: every field has one, and each is accepted', () => {
