@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { SimulatedItem, SimulationOptions } from '../../simulate/index.js';
 import { formatLine, openOutput } from '../../simulate/output.js';
 import type { PublishSummary } from '../../simulate/publish.js';
+import { redactText } from '../../util/redact.js';
 import { UsageError } from '../errors.js';
 import { ProgressLine } from '../progress.js';
 
@@ -127,7 +128,7 @@ async function publish(
     return await publishItems(items, { url, speed });
   } catch (err) {
     if (err instanceof RelayUnreachableError || err instanceof RelayConnectionLostError) {
-      process.stderr.write(`dvm-exporter: ${err.message}\n`);
+      process.stderr.write(`dvm-exporter: ${redactText(err.message)}\n`);
       process.exit(1);
     }
     throw err;
