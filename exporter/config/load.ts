@@ -213,7 +213,8 @@ function coerce(raw: string, leaf: Leaf, name: string): unknown {
           .filter((pair) => pair !== '')
           .map((pair) => {
             const eq = pair.indexOf('=');
-            if (eq <= 0) throw new UsageError(`config: ${name}: expected key=value pairs, got "${pair}"`);
+            // Not echoed: these are headers, whose values are often credentials.
+            if (eq <= 0) throw new UsageError(`config: ${name}: expected key=value pairs, one has no "="`);
             return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
           }),
       );
