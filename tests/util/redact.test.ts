@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configSecrets } from '../../exporter/app/secrets.js';
 import { loadConfig } from '../../exporter/config/load.js';
+import { displayUrls } from '../../exporter/ingest/relay/ingest.js';
 import { describeTarget } from '../../exporter/store/target.js';
 import { redactText, redactUrl, secretList, urlSecrets } from '../../exporter/util/redact.js';
 
@@ -139,5 +140,13 @@ describe('secrets of the configuration', () => {
     ])
       expect(secrets).toContain(secret);
     expect(secrets).not.toContain('bob');
+  });
+});
+
+describe('displayUrls', () => {
+  it('keeps relays that differ only in their secrets apart (labels and cursor keys)', () => {
+    expect(
+      displayUrls(['ws://a:one1@h', 'ws://a:two2@h', 'ws://h/?t=x', 'ws://h/?t=y', 'ws://other']),
+    ).toEqual(['ws://a:***@h', 'ws://a:***@h#2', 'ws://h/?t=***', 'ws://h/?t=***#2', 'ws://other']);
   });
 });
