@@ -202,14 +202,16 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
         res.writeHead(404).end();
       }
     });
+    // Listening first: a port in use rejects here (EADDRINUSE) rather than as an error event of the
+    // websocket server that nobody listens to.
+    http.listen(port, '127.0.0.1');
+    await once(http, 'listening');
+    port = (http.address() as AddressInfo).port;
     const wss = new WebSocketServer({ server: http });
     wss.on('connection', (socket, req) => {
       observe('upgrade', req.url ?? '/', req.headers);
       accept(socket);
     });
-    http.listen(port, '127.0.0.1');
-    await once(http, 'listening');
-    port = (http.address() as AddressInfo).port;
     server = { wss, http };
   };
 
