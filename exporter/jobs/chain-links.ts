@@ -1,4 +1,5 @@
 import type { Job } from './job-state.js';
+import { JOB_LIMITS } from './options.js';
 
 const NOTHING_LINKED = Object.freeze({ linked: [], unseen: [] });
 
@@ -13,7 +14,12 @@ interface JobLookup {
  *
  * rootId: a job's first input (in tag order) that is linked decides its parent for the root; the root
  * is that parent's root, or the job itself. Tag order rather than arrival order, so every arrival order
- * ends with the same roots.
+ * ends with the same roots. The walk up stops after JOB_LIMITS.chainDepth steps, the same cap as the
+ * `job_roots` view, so a job deeper than that is rooted at its ancestor that many steps up in both.
+ *
+ * Each job keeps its depth (steps to its root, capped), so a root is found from its parent in O(1)
+ * below the cap; a change at one job revisits only the jobs whose root or depth it changes, at most
+ * `chainDepth` levels down. Linking a chain of N jobs costs O(N * chainDepth) in any arrival order.
  */
 export class ChainLinks {
   /** Parent id -> ids of tracked requests naming it while it is not in the index. */
@@ -78,29 +84,54 @@ export class ChainLinks {
     }
   }
 
-  /** Recomputes the root of `start` and, where it changed, of everything built on it. */
+  /**
+   * Recomputes the root of `start` and, where it changed, of everything built on it. Breadth first, so
+   * a job reached along several paths is recomputed after its nearer parents.
+   */
   refreshRoots(start: Job): void {
-    const stack = [start];
-    const visited = new Set<Job>();
-    while (stack.length > 0) {
-      const job = stack.pop()!;
-      if (visited.has(job)) continue;
-      visited.add(job);
-      const root = this.rootOf(job);
-      if (root === job.rootId && job !== start) continue;
-      job.rootId = root;
-      for (const childId of job.children) {
-        const child = this.jobs.get(childId);
-        if (child) stack.push(child);
+    let level: Job[] = [start];
+    while (level.length > 0) {
+      const next: Job[] = [];
+      for (const job of level) {
+        const parent = this.rootParent(job);
+        let rootId = job.id;
+        let depth = 0;
+        if (parent && parent.chainDepth < JOB_LIMITS.chainDepth) {
+          rootId = parent.rootId;
+          depth = parent.chainDepth + 1;
+        } else if (parent) {
+          rootId = this.ancestorAtCap(job);
+          depth = JOB_LIMITS.chainDepth;
+        }
+        if (rootId === job.rootId && depth === job.chainDepth && job !== start) continue;
+        job.rootId = rootId;
+        job.chainDepth = depth;
+        for (const childId of job.children) {
+          const child = this.jobs.get(childId);
+          if (child) next.push(child);
+        }
       }
+      level = next;
     }
   }
 
-  private rootOf(job: Job): string {
+  /** The parent that decides the job's root: its first job input, in tag order, that is linked. */
+  private rootParent(job: Job): Job | undefined {
     for (const parentId of job.parentIds) {
       const parent = this.jobs.get(parentId);
-      if (parent?.children.has(job.id)) return parent.rootId;
+      if (parent?.children.has(job.id)) return parent;
     }
-    return job.id;
+    return undefined;
+  }
+
+  /** The job's ancestor `chainDepth` steps up (the chain is deeper than the cap). */
+  private ancestorAtCap(job: Job): string {
+    let current = job;
+    for (let step = 0; step < JOB_LIMITS.chainDepth; step++) {
+      const parent = this.rootParent(current);
+      if (!parent) break;
+      current = parent;
+    }
+    return current.id;
   }
 }

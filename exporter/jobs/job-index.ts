@@ -167,6 +167,9 @@ export class JobIndex {
     const job = this.store.get(requestId);
     if (job) {
       this.store.touch(job);
+      // A placeholder learns its kind from any result, whichever response came first; the smallest,
+      // as the `jobs` view takes it, so every arrival order agrees.
+      if (job.request === null && kind !== null && (job.kind === null || kind < job.kind)) job.kind = kind;
       return job;
     }
     const placeholder = this.store.create(requestId);

@@ -21,6 +21,8 @@ export class Job implements JobSnapshot, Scheduled {
   outcome: JobOutcome | null = null;
   endedAt: number | null = null;
 
+  /** Steps from this job up to its root, at most JOB_LIMITS.chainDepth (see chain-links.ts). */
+  chainDepth = 0;
   /** Ids of the jobs linked as building on this one. */
   readonly children = new Set<string>();
   /** Results accepted for this job from any DVM (stored or not). */

@@ -27,6 +27,12 @@ export const JOB_LIMITS = Object.freeze({
   resultsPerResponse: 64,
   responsesPerJob: 256,
   cancellationsPerTarget: 8,
+  /**
+   * How far up a chain a job's root is looked for: a job deeper than this is rooted (and traced) at its
+   * ancestor this many steps up. The `job_roots` view walks the same number of steps, so trace ids
+   * agree between the index, the traces and SQL at every depth.
+   */
+  chainDepth: 64,
 });
 
 /** Throws a RangeError naming the first option that is not a usable number. */

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { JOB_LIMITS } from '../../exporter/jobs/options.js';
 import { hex, request, result, T0 } from '../support/dvm-events.js';
 import { Harness } from './harness.js';
 
@@ -93,5 +95,28 @@ describe('job index: chains', () => {
     expect(h.index.stats().indexSizes.pendingChainParents).toBe(0);
     h.clear().apply(request({ id: S1 }));
     expect(h.of('chain_linked')).toEqual([]);
+  });
+
+  it('roots a chain deeper than the cap at the ancestor chainDepth steps up, in any arrival order', () => {
+    const cap = JOB_LIMITS.chainDepth;
+    const length = cap * 2 + 7;
+    const ids = Array.from({ length }, (_, i) => hex(`deep-${i}`));
+    const steps = ids.map((id, i) => request({ id, at: T0 + i, jobInputs: i === 0 ? [] : [ids[i - 1]!] }));
+    // What the job_roots view computes: the ancestor min(depth, cap) steps up.
+    const expected = ids.map((_, i) => ids[Math.max(0, i - cap)]);
+    const rootsAfter = (order: readonly number[]) => {
+      const h = new Harness();
+      for (const i of order) h.apply(steps[i]!);
+      return ids.map((id) => h.job(id).rootId);
+    };
+    const forward = ids.map((_, i) => i);
+    expect(rootsAfter(forward)).toEqual(expected);
+    expect(rootsAfter([...forward].reverse())).toEqual(expected);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(forward, { minLength: length, maxLength: length }), (order) => {
+        expect(rootsAfter(order)).toEqual(expected);
+      }),
+      { numRuns: 20 },
+    );
   });
 });

@@ -89,6 +89,15 @@ describe('job index: requests, feedback and results', () => {
     expect(h.job(REQ).responses.get(A)?.feedback).toHaveLength(1);
   });
 
+  it('gives a placeholder the kind of a later result when its first response was feedback', () => {
+    const h = new Harness();
+    const id = hex('kind-from-result');
+    h.apply(feedback({ requestId: id, status: 'processing' }), result({ requestId: id, requestKind: 5300 }));
+    expect(h.job(id).kind).toBe(5300);
+    h.apply(result({ requestId: id, requestKind: 5100, dvm: key('dvm-b') }));
+    expect(h.job(id).kind).toBe(5100);
+  });
+
   it('counts a result or feedback without an e tag as an orphan and does nothing else', () => {
     const h = new Harness();
     const res = result({ requestId: null });
