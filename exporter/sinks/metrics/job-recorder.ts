@@ -74,8 +74,7 @@ export class JobRecorder {
         this.onEnded(event.job, 'expired');
         break;
       case 'job_evicted':
-        this.pending.dropJob(event.jobId);
-        this.working.endJob(event.jobId);
+        this.onEvicted(event.jobId);
         break;
       case 'dvm_announced':
         this.onAnnounced(event.announcement);
@@ -152,6 +151,16 @@ export class JobRecorder {
       const deadline = at + this.options.answerTimeoutSeconds;
       this.pending.add({ jobId: job.id, dvm: target, kind, requestAt: at, deadline });
     }
+  }
+
+  /**
+   * A job that leaves the index can no longer be answered: a DVM it addressed whose answer timeout has
+   * passed never answered (whether or not another DVM did); the others are forgotten undecided.
+   */
+  private onEvicted(jobId: string): void {
+    const now = this.time.now();
+    for (const entry of this.pending.takeJob(jobId)) if (entry.deadline <= now) this.unanswered(entry);
+    this.working.endJob(jobId);
   }
 
   private unanswered(entry: PendingAnswer): void {
