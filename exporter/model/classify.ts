@@ -1,6 +1,6 @@
 import { readCancellation } from './deletion.js';
 import type { DvmEvent, Heartbeat } from './dvm-event.js';
-import { exclusionFor, JOB_LIKE_TAGS } from './exclusions.js';
+import { exclusionFor, JOB_LIKE_TAGS, RESULT_JOB_LIKE_TAGS } from './exclusions.js';
 import {
   isJobRequestKind,
   isJobResultKind,
@@ -33,6 +33,8 @@ export function classify(event: NostrEvent): ClassifyResult {
   if (isJobResultKind(kind)) {
     const excluded = exclusionFor(kind);
     if (excluded) return { ok: false, reason: 'excluded_kind', detail: `kind ${kind}: ${excluded.reason}` };
+    if (!JOB_KIND_NAMES.has(kind - 1000) && !hasAnyTag(event, RESULT_JOB_LIKE_TAGS))
+      return notJobLike(kind, RESULT_JOB_LIKE_TAGS);
     return accept(parseResult(event));
   }
   switch (kind) {
@@ -62,21 +64,27 @@ export function classify(event: NostrEvent): ClassifyResult {
 }
 
 /**
- * The classifier rule for 5000-5999: not on the deny-list, and either a known job kind or carrying at
- * least one job-like tag (junk borrows job kinds but not job tags).
+ * The classifier rule for 5000-5999 (and, with its own tags, for 6000-6999): not on the deny-list, and
+ * either a known job kind or carrying at least one job-like tag (junk borrows job kinds but not job tags).
  */
 function classifyRequest(event: NostrEvent): ClassifyResult {
   const { kind } = event;
   const excluded = exclusionFor(kind);
   if (excluded) return { ok: false, reason: 'excluded_kind', detail: `kind ${kind}: ${excluded.reason}` };
-  if (!JOB_KIND_NAMES.has(kind) && !event.tags.some((tag) => JOB_LIKE_TAGS.has(tag[0] ?? ''))) {
-    return {
-      ok: false,
-      reason: 'not_job_like',
-      detail: `kind ${kind} is not a known job kind and has none of the tags ${[...JOB_LIKE_TAGS].join(', ')}`,
-    };
-  }
+  if (!JOB_KIND_NAMES.has(kind) && !hasAnyTag(event, JOB_LIKE_TAGS)) return notJobLike(kind, JOB_LIKE_TAGS);
   return accept(parseRequest(event));
+}
+
+function hasAnyTag(event: NostrEvent, names: ReadonlySet<string>): boolean {
+  return event.tags.some((tag) => names.has(tag[0] ?? ''));
+}
+
+function notJobLike(kind: number, tags: ReadonlySet<string>): ClassifyResult {
+  return {
+    ok: false,
+    reason: 'not_job_like',
+    detail: `kind ${kind} is not a known job kind and has none of the tags ${[...tags].join(', ')}`,
+  };
 }
 
 /** 11998: `["d", <the DVM's NIP-89 d>]`, `["status", <free text>]`, free-text content. */

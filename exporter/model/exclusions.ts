@@ -71,3 +71,17 @@ export const JOB_LIKE_TAGS: ReadonlySet<string> = new Set([
   'p',
   'encrypted',
 ]);
+
+/**
+ * The same rule for results: a result whose request kind (kind - 1000) is unknown is a job result only
+ * when it carries one of these. Real results name their request (`e`), customer (`p`) or echo the
+ * request; junk in 6000-6999 carries none, and is turned away like the junk requests of its kind.
+ */
+export const RESULT_JOB_LIKE_TAGS: ReadonlySet<string> = new Set([
+  'e',
+  'p',
+  'request',
+  'i',
+  'amount',
+  'encrypted',
+]);

@@ -91,6 +91,15 @@ describe('classify: the job-range rule', () => {
     },
   );
 
+  it('rejects a result of an unknown kind without job-like tags as not_job_like, like its request', () => {
+    expect(roleOf({ kind: 6555, content: 'PGh0bWw+' })).toBe('not_job_like');
+    expect(roleOf({ kind: 5555, content: 'PGh0bWw+' })).toBe('not_job_like');
+    expect(roleOf({ kind: 6555, tags: [['e', 'a'.repeat(64)]] })).toBe('result');
+    expect(roleOf({ kind: 6555, tags: [['p', 'b'.repeat(64)]] })).toBe('result');
+    // A known kind's result is a result whatever its tags.
+    expect(roleOf({ kind: 6300 })).toBe('result');
+  });
+
   it('does not count an empty tag or an unnamed one as job-like', () => {
     expect(roleOf({ kind: 5777, tags: [[], ['']] })).toBe('not_job_like');
   });
