@@ -1,3 +1,5 @@
+import { CARDS, GLOBAL_STATS_SQL } from './cards.js';
+
 /**
  * Example queries answering DVMDash's questions, as shown in docs/clickhouse.md. Kept here so the
  * tests run every one of them against a store filled with simulator traffic and check the answers.
@@ -15,40 +17,17 @@ export const EXAMPLE_QUERIES = [
   {
     id: 'global-stats',
     question: "DVMDash's all-time cards: requests, results, kinds, DVMs, profiles, users, sats paid",
-    sql: `
-SELECT
-    uniqExactIf(id, role = 'request') AS requests,
-    uniqExactIf(id, role = 'result') AS results,
-    uniqExactIf(kind, role = 'request') AS request_kinds,
-    uniqExactIf(kind, role = 'result') AS result_kinds,
-    (SELECT count() FROM dvms) AS dvm_pubkeys,
-    (SELECT count() FROM dvm_profiles) AS dvm_profiles,
-    uniqExactIf(pubkey, role = 'request') AS unique_users,
-    (SELECT sum(earned_msat) FROM job_responses) / 1000 AS sats_paid
-FROM events`,
+    sql: GLOBAL_STATS_SQL,
   },
   {
     id: 'most-popular-dvm',
     question: 'Which DVM completed the most jobs (a result for a request we saw)?',
-    sql: `
-SELECT r.dvm AS dvm, any(p.name) AS name, count() AS jobs_completed
-FROM job_responses AS r
-LEFT JOIN dvm_profiles AS p ON p.dvm = r.dvm
-WHERE r.result_count > 0 AND r.request_seen = 1
-GROUP BY r.dvm
-ORDER BY jobs_completed DESC, dvm
-LIMIT 1`,
+    sql: CARDS.mostPopularDvm.sql,
   },
   {
     id: 'most-popular-kind',
     question: 'Which job kind has the most distinct customers?',
-    sql: `
-SELECT kind, uniqExact(pubkey) AS customers, uniqExact(id) AS requests
-FROM events
-WHERE role = 'request'
-GROUP BY kind
-ORDER BY customers DESC, requests DESC, kind
-LIMIT 1`,
+    sql: CARDS.mostPopularKind.sql,
   },
   {
     id: 'sats-per-dvm',

@@ -79,8 +79,7 @@ export class Expectations {
     const of = (role: DvmEvent['role']) => this.events.filter((e) => e.role === role);
     const dvms = new Set<string>();
     for (const e of this.events) {
-      if (e.role === 'announcement' || e.role === 'heartbeat') dvms.add(e.event.pubkey);
-      if (e.role === 'result' || e.role === 'feedback') dvms.add(e.event.pubkey);
+      if (e.role === 'announcement' || e.role === 'result') dvms.add(e.event.pubkey);
     }
     const earned = [...this.parts.values()].map((p) => this.earned(p) ?? 0).reduce((a, b) => a + b, 0);
     return [

@@ -1,4 +1,5 @@
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { CARDS, type CardId } from '../../../exporter/store/cards.js';
 import { sqlTable, sqlTimeSeries } from '../lib/clickhouse.js';
 import { dashboard } from '../lib/dashboard.js';
 import { section } from '../lib/layout.js';
@@ -26,95 +27,62 @@ import { DASHBOARD_UIDS } from '../lib/uids.js';
 const countStat = (title: string, description: string, rawSql: string) =>
   stat({ title, description, unit: UNITS.count, targets: [sqlTable(rawSql)] });
 
-const uniqueEvents = (role: string, window: string) =>
-  `SELECT uniqExact(id) AS value FROM events WHERE role = '${role}' AND created_at >= now() - INTERVAL ${window}`;
+/** A single-value DVMDash card, with the one definition in exporter/store/cards.ts. */
+const cardStat = (id: Exclude<CardId, 'mostPopularDvm' | 'mostPopularKind'>) => {
+  const card = CARDS[id];
+  return id === 'satsPaid'
+    ? stat({
+        title: card.title,
+        description: card.description,
+        unit: UNITS.sats,
+        decimals: 0,
+        targets: [sqlTable(card.sql)],
+      })
+    : countStat(card.title, card.description, card.sql);
+};
 
-const allTimeCards = [
-  countStat(
-    'DVM requests',
-    'All-time count of job requests (kinds 5000-5999), each event once.',
-    `SELECT uniqExactMerge(events) AS value FROM events_daily WHERE role = 'request'`,
-  ),
-  countStat(
-    'DVM results',
-    'All-time count of job results (kinds 6000-6999), each event once.',
-    `SELECT uniqExactMerge(events) AS value FROM events_daily WHERE role = 'result'`,
-  ),
-  countStat('Requests, 24 h', 'Requests created in the last 24 hours.', uniqueEvents('request', '1 DAY')),
-  countStat('Results, 24 h', 'Results created in the last 24 hours.', uniqueEvents('result', '1 DAY')),
-  countStat('Requests, 1 week', 'Requests created in the last 7 days.', uniqueEvents('request', '7 DAY')),
-  countStat('Results, 1 week', 'Results created in the last 7 days.', uniqueEvents('result', '7 DAY')),
-  countStat(
-    'Request kinds seen',
-    'Distinct request kinds ever seen.',
-    `SELECT uniqExact(kind) AS value FROM events_daily WHERE role = 'request'`,
-  ),
-  countStat(
-    'Result kinds seen',
-    'Distinct result kinds ever seen.',
-    `SELECT uniqExact(kind) AS value FROM events_daily WHERE role = 'result'`,
-  ),
-  countStat(
-    'DVM pubkeys seen',
-    'Keys that answered a job (result or feedback), announced a DVM (NIP-89) or sent heartbeats.',
-    `SELECT count() AS value FROM dvms`,
-  ),
-  countStat(
-    'DVM profiles seen',
-    'DVMs with a NIP-89 announcement (kind 31990).',
-    `SELECT count() AS value FROM dvm_profiles`,
-  ),
-  countStat(
-    'Unique users',
-    'Distinct authors of job requests, all time.',
-    `SELECT uniqExactMerge(authors) AS value FROM events_daily WHERE role = 'request'`,
-  ),
-  stat({
-    title: 'Total sats paid to DVMs',
-    description:
-      'Estimate: a DVM that asked for payment on a job and then delivered a result is taken as paid, once per job ' +
-      'and DVM, with the invoice amount when the bolt11 decodes and the amount tag otherwise.',
-    unit: UNITS.sats,
-    decimals: 0,
-    targets: [sqlTable(`SELECT sum(earned_msat) / 1000 AS value FROM job_responses`)],
-  }),
-];
+const allTimeCards = (
+  [
+    'requests',
+    'results',
+    'requests24h',
+    'results24h',
+    'requestsWeek',
+    'resultsWeek',
+    'requestKinds',
+    'resultKinds',
+    'dvmPubkeys',
+    'dvmProfiles',
+    'uniqueUsers',
+    'satsPaid',
+  ] as const
+).map(cardStat);
 
 const popularCards = [
   stat({
-    title: 'Most popular DVM',
-    description: 'The DVM with the most jobs it delivered a result for, all time.',
+    title: CARDS.mostPopularDvm.title,
+    description: CARDS.mostPopularDvm.description,
     unit: UNITS.text,
     width: 8,
     textField: 'name',
     links: [toDvm(rowField('dvm'))],
     targets: [
-      sqlTable(`
-        SELECT a.dvm AS dvm, ${dvmName('a.dvm', 'p.name')} AS name, a.jobs_delivered AS jobs
-        FROM dvm_activity AS a
-        LEFT JOIN dvm_profiles AS p ON p.dvm = a.dvm
-        ORDER BY jobs DESC, dvm
-        LIMIT 1`),
+      sqlTable(
+        `SELECT dvm, ${dvmName('dvm', 'name')} AS name, jobs_completed AS jobs\nFROM (${CARDS.mostPopularDvm.sql.trim()})`,
+      ),
     ],
   }),
   stat({
-    title: 'Most popular kind',
-    description: 'The request kind with the most distinct requesting users, all time.',
+    title: CARDS.mostPopularKind.title,
+    description: CARDS.mostPopularKind.description,
     unit: UNITS.text,
     width: 8,
     textField: 'label',
     links: [toKind(rowField('kind'))],
     targets: [
-      sqlTable(`
-        SELECT kind, ${kindLabel('kind')} AS label, users
-        FROM (
-            SELECT kind, uniqExactMerge(authors) AS users
-            FROM events_daily
-            WHERE role = 'request'
-            GROUP BY kind
-        )
-        ORDER BY users DESC, kind
-        LIMIT 1`),
+      sqlTable(
+        `SELECT kind, ${kindLabel('kind')} AS label, customers AS users\nFROM (${CARDS.mostPopularKind.sql.trim()})`,
+      ),
     ],
   }),
   stat({
