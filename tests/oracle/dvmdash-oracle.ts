@@ -387,7 +387,8 @@ export class DvmDashOracle {
    * Seconds from a request to a DVM's first feedback, first result and first response of either kind,
    * per (request kind, DVM): count and sum, clamped at 0 (signers' clocks disagree).
    */
-  latencies(options: { withPongs: boolean }) {
+  latencies(options: { withPongs: boolean; label?: (kind: number) => string }) {
+    const label = options.label ?? kindLabel;
     const out = {
       feedback: {} as Counts,
       feedbackSum: {} as Counts,
@@ -399,7 +400,7 @@ export class DvmDashOracle {
     for (const pair of this.pairs(options).values()) {
       const request = this.requests.get(pair.job);
       if (!request) continue;
-      const key = `${kindLabel(request.kind)} ${pair.dvm}`;
+      const key = `${label(request.kind)} ${pair.dvm}`;
       const earliest = (role?: Resp['role']) => {
         const times = pair.responses.filter((r) => role === undefined || r.role === role).map((r) => r.at);
         return times.length === 0 ? null : Math.max(0, Math.min(...times) - request.at);
