@@ -97,6 +97,25 @@ describe('liveness from evidence', () => {
     expect(await h.value('dvm_up', { dvm: A })).toBe(1);
   });
 
+  it('counts an addressed DVM that never answered when another DVM did and the job left the index', async () => {
+    const B = key('dvm-b');
+    const job = request({ kind: 5300, at: T0, targets: [A, B] });
+    // Replay: deadlines are looked at only at the scrape, and the job is evicted long before it.
+    const h = new MetricsHarness({ mode: 'replay', jobs: { horizonSeconds: 1_000 } });
+    h.feed(
+      announcement(A, 'Feeds', T0 - 60),
+      announcement(B, 'Other feeds', T0 - 60),
+      job,
+      result({ dvm: B, requestId: job.event.id, at: T0 + 5, requestKind: 5300 }),
+      request({ kind: 5300, at: T0 + 5_000 }),
+    );
+    h.at(0);
+    expect(h.index.get(job.event.id)).toBeUndefined();
+    await h.scrape();
+    expect(await h.value('dvm_job_requests_unanswered_total', { kind: '5300', dvm: A })).toBe(1);
+    expect(await h.value('dvm_job_requests_unanswered_total', { kind: '5300', dvm: B })).toBe(0);
+  });
+
   it('keeps pubkeys never seen acting as a DVM out of the dvm label', async () => {
     const stranger = key('not-a-dvm');
     const h = new MetricsHarness();
