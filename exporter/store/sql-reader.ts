@@ -1,6 +1,7 @@
 import type { ClickHouseClient, ClickHouseSettings, Row } from '@clickhouse/client';
 import type { Session } from 'chdb';
 import { closeChdbConnection, openChdbSession } from './chdb-slot.js';
+import { errorMessage } from './errors.js';
 
 /**
  * The connection ad-hoc SQL runs on, with the engine's own bounds: `readonly=1` and the limits are
@@ -91,31 +92,51 @@ function withEngineCode(error: unknown): unknown {
   return code === undefined ? error : Object.assign(error, { clickhouseCode: Number(code) });
 }
 
-/** A server: the settings travel with each query, `readonly=1` among them. */
+/**
+ * A server: the settings travel with each query, `readonly=1` among them. A user whose own profile
+ * is already read-only may not send settings that differ from it (ClickHouse
+ * src/Access/SettingsConstraints.cpp: under readonly=1 only unchanged values or
+ * `changeable_in_readonly` ones pass); the server then refuses with "Cannot modify ... in readonly
+ * mode", which proves the profile is read-only, and the reader sends none from then on: that
+ * profile's limits hold, and the answer is still read up to the byte cap here.
+ */
 export function serverReader(client: ClickHouseClient, settings: ClickHouseSettings): SqlReader {
-  return {
-    async read(query, { format, params, maxBytes }) {
-      const result = await client.query({
-        query,
-        format: format as 'JSONCompactEachRowWithNamesAndTypes',
-        clickhouse_settings: settings,
-        ...(params ? { query_params: params } : {}),
-      });
-      const lines: string[] = [];
-      let size = 0;
-      try {
-        for await (const rows of result.stream() as AsyncIterable<Row[]>) {
-          for (const row of rows) {
-            size += Buffer.byteLength(row.text) + 1;
-            if (size > maxBytes) throw new AnswerTooLarge(`the answer is larger than ${maxBytes} bytes`);
-            lines.push(row.text);
-          }
+  let send = true;
+  const run = async (query: string, { format, params, maxBytes }: ReadOptions): Promise<string> => {
+    const result = await client.query({
+      query,
+      format: format as 'JSONCompactEachRowWithNamesAndTypes',
+      ...(send ? { clickhouse_settings: settings } : {}),
+      ...(params ? { query_params: params } : {}),
+    });
+    const lines: string[] = [];
+    let size = 0;
+    try {
+      for await (const rows of result.stream() as AsyncIterable<Row[]>) {
+        for (const row of rows) {
+          size += Buffer.byteLength(row.text) + 1;
+          if (size > maxBytes) throw new AnswerTooLarge(`the answer is larger than ${maxBytes} bytes`);
+          lines.push(row.text);
         }
-      } finally {
-        result.close();
       }
-      return lines.map((line) => `${line}\n`).join('');
+    } finally {
+      result.close();
+    }
+    return lines.map((line) => `${line}\n`).join('');
+  };
+  return {
+    async read(query, options) {
+      try {
+        return await run(query, options);
+      } catch (error) {
+        if (!send || !READ_ONLY_PROFILE.test(errorMessage(error))) throw error;
+        send = false;
+        return run(query, options);
+      }
     },
     release: async () => {},
   };
 }
+
+/** The server's answer to a setting sent by a user whose profile is readonly=1. */
+const READ_ONLY_PROFILE = /Cannot modify '(\w+)' setting in readonly mode/;
