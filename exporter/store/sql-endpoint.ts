@@ -47,6 +47,20 @@ export function mountSqlEndpoint(router: Router, openSql: () => Promise<ReadOnly
   router.all(SQL_ENDPOINT_PATH, (_req, res) => {
     res.status(405).set('allow', 'POST').json({ error: USAGE });
   });
+  // A body the parser refuses (too large, unreadable): one line of JSON, not Express's HTML page.
+  router.use(
+    SQL_ENDPOINT_PATH,
+    (error: { status?: number }, _req: Request, res: Response, next: (e?: unknown) => void) => {
+      if (res.headersSent) {
+        next(error);
+        return;
+      }
+      const status = error.status ?? 400;
+      res.status(status).json({
+        error: status === 413 ? `the query is larger than ${MAX_BODY}` : 'the request body could not be read',
+      });
+    },
+  );
 }
 
 interface Refusal {

@@ -461,6 +461,7 @@ describe('the SQL endpoint of a running exporter', () => {
         /JSON/,
       ],
       [await request('POST', 'not json', { 'content-type': 'application/json' }), 400, /JSON/],
+      [await post(`SELECT '${'x'.repeat(200_000)}'`), 413, /larger than 128kb/],
     ] as const;
     for (const [answer, status, error] of refused) {
       expect(answer.status).toBe(status);
