@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../app/logger.js';
 import { UsageError } from '../cli/errors.js';
 import { exposition } from '../sinks/metrics/exposition.js';
+import { SQL_ENDPOINT_DESCRIPTION, SQL_ENDPOINT_PATH } from '../store/sql-endpoint.js';
 import { type Endpoint, landingPage } from './landing.js';
 
 export interface Readiness {
@@ -95,11 +96,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 }
 
-/** Paths the sinks put on the shared router, for the landing page. */
+/** What the landing page says about the endpoints sinks mount. */
+const ROUTER_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [SQL_ENDPOINT_PATH]: SQL_ENDPOINT_DESCRIPTION,
+};
+
+/** Paths the sinks put on the shared router (each once), for the landing page. */
 function routerEndpoints(router: Router | undefined): Endpoint[] {
   const stack = (router as unknown as { stack?: { route?: { path?: unknown } }[] } | undefined)?.stack ?? [];
-  return stack
+  const paths = stack
     .map((layer) => layer.route?.path)
-    .filter((path): path is string => typeof path === 'string')
-    .map((path) => ({ path, description: '' }));
+    .filter((path): path is string => typeof path === 'string');
+  return [...new Set(paths)].map((path) => ({ path, description: ROUTER_DESCRIPTIONS[path] ?? '' }));
 }

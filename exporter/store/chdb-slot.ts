@@ -1,5 +1,6 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import type { Session } from 'chdb';
 import type { ChdbConnection } from 'chdb/connection';
 import { StoreError } from './errors.js';
 
@@ -10,9 +11,14 @@ import { StoreError } from './errors.js';
  * once the last connection is closed and the engine has finished every pending operation.
  */
 
+/** A connection to the bound directory: a client connection, or a native session. */
+interface Closable {
+  close(): unknown;
+}
+
 interface Slot {
   readonly path: string;
-  readonly connections: Set<ChdbConnection>;
+  readonly connections: Set<Closable>;
 }
 
 let slot: Slot | null = null;
@@ -35,6 +41,24 @@ export function boundChdbPath(): string | null {
 }
 
 export async function openChdbConnection(path: string): Promise<ChdbConnection> {
+  await claimSlot(path);
+  // Loaded on first use: the engine is a large native library that commands without a store
+  // (--help, simulate, a store on a server) should not pay for.
+  const { createChdbConnection } = await import('chdb/connection');
+  return register(path, () => createChdbConnection({ path }));
+}
+
+/**
+ * A native session on the bound directory whose settings are fixed when it is created
+ * (`connectionArgs`, e.g. `--readonly=1`), before any query could run on it.
+ */
+export async function openChdbSession(path: string, settings: readonly string[]): Promise<Session> {
+  await claimSlot(path);
+  const { Session } = await import('chdb');
+  return register(path, () => new Session(path, { connectionArgs: settings }));
+}
+
+async function claimSlot(path: string): Promise<void> {
   if (!isMainThread) {
     throw new StoreError('the embedded ClickHouse engine can only run on the main thread, not in a worker');
   }
@@ -44,12 +68,15 @@ export async function openChdbConnection(path: string): Promise<ChdbConnection> 
       `the embedded store ${slot.path} is already open in this process; one data directory per process`,
     );
   }
-  // Loaded on first use: the engine is a large native library that commands without a store
-  // (--help, simulate, a store on a server) should not pay for.
-  const { createChdbConnection } = await import('chdb/connection');
-  let connection: ChdbConnection;
+}
+
+function register<T extends Closable>(path: string, open: () => T): T {
+  if (slot && slot.path !== path) {
+    throw new StoreError(`the embedded store ${slot.path} is already open in this process`);
+  }
+  let connection: T;
   try {
-    connection = createChdbConnection({ path });
+    connection = open();
   } catch (error) {
     throw new StoreError(describeOpenFailure(path, error), { cause: error });
   }
@@ -59,7 +86,7 @@ export async function openChdbConnection(path: string): Promise<ChdbConnection> 
 }
 
 /** Closes one connection; the last one out waits until the engine has really let go of the directory. */
-export async function closeChdbConnection(connection: ChdbConnection): Promise<void> {
+export async function closeChdbConnection(connection: Closable): Promise<void> {
   const current = slot;
   if (!current?.connections.delete(connection)) return;
   await connection.close();

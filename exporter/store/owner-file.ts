@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isLoopbackHost } from './loopback.js';
 
 /**
  * `<dataDir>/store-owner.json`: written by the exporter process that holds the embedded store, so
@@ -62,5 +63,7 @@ export function localSqlUrl(listen: string, path: string): string | null {
   if (!match || match[2] === '0') return null;
   const host = match[1] as string;
   const local = host === '0.0.0.0' || host === '*' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+  // The endpoint answers loopback peers only: a server bound to another address cannot be asked.
+  if (!isLoopbackHost(local)) return null;
   return `http://${local}:${match[2]}${path}`;
 }

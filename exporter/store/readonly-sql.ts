@@ -1,8 +1,9 @@
-import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { clickhouseCodeOf, errorMessage, StoreError } from './errors.js';
-import { checkReadOnlyStatement } from './sql-guard.js';
+import { checkReadOnlyStatement, checkSyntaxTree } from './sql-guard.js';
+import { AnswerTooLarge, type SqlReader, serverReader } from './sql-reader.js';
 
-/** Bounds on one ad-hoc query. A query cannot raise them: it may not carry SETTINGS at all. */
+/** Bounds on one ad-hoc query. A query cannot raise them: the engine runs it with `readonly=1`. */
 export interface SqlLimits {
   readonly maxExecutionSeconds: number;
   readonly maxResultRows: number;
@@ -37,6 +38,8 @@ export class SqlRefused extends Error {
     message: string,
     /** The ClickHouse error code, when the engine refused it. */
     readonly code: number | null = null,
+    /** Refused while running in the engine (not by a check before): the reader is replaced. */
+    readonly engine = false,
   ) {
     super(message);
   }
@@ -45,34 +48,63 @@ export class SqlRefused extends Error {
 /** Queries waiting beyond this are turned away rather than piling up behind a slow one. */
 const MAX_WAITING = 16;
 
-/** The limits as settings, `readonly` last: once it is set, no other setting may change. */
-function limitSettings(limits: SqlLimits): ClickHouseSettings {
+/**
+ * The engine settings every ad-hoc query runs under. `readonly=1` forbids writes, DDL, temporary
+ * tables and any setting change (`SET`, `SETTINGS`), which also refuses every table function not
+ * marked `allow_readonly` (ClickHouse src/TableFunctions/ITableFunction.cpp, `execute`: the
+ * CREATE_TEMPORARY_TABLE check); `allow_ddl=0` and `allow_introspection_functions=0` say so again.
+ * `result_overflow_mode=throw`: an answer over a limit is an error, never silently cut short.
+ */
+export function readerSettings(limits: SqlLimits): Record<string, string | number> {
   return {
     max_execution_time: limits.maxExecutionSeconds,
-    max_result_rows: String(limits.maxResultRows),
-    max_result_bytes: String(limits.maxResultBytes),
-    max_memory_usage: String(limits.maxMemoryBytes),
+    max_result_rows: limits.maxResultRows,
+    max_result_bytes: limits.maxResultBytes,
+    result_overflow_mode: 'throw',
+    max_memory_usage: limits.maxMemoryBytes,
+    allow_ddl: 0,
+    allow_introspection_functions: 0,
     // Exact 64-bit integers (as JSON strings); the reader turns the ones that fit back into numbers.
     output_format_json_quote_64bit_integers: 1,
-    readonly: '1',
+    readonly: 1,
   };
 }
 
-/** A connection used for ad-hoc SQL alone, and how to let it go. */
-export interface DedicatedConnection {
-  readonly client: ClickHouseClient;
-  release(): Promise<void>;
+/**
+ * The settings statements are parsed and explained under: read-only as well, but without result
+ * limits, which would count the lines of `EXPLAIN AST` (the statement itself never runs there).
+ */
+export function parserSettings(limits: SqlLimits): Record<string, string | number> {
+  return {
+    max_execution_time: limits.maxExecutionSeconds,
+    max_memory_usage: limits.maxMemoryBytes,
+    allow_ddl: 0,
+    readonly: 1,
+  };
 }
 
+/** Where statements are parsed and where they run. */
+interface Readers {
+  readonly parser: SqlReader;
+  readonly reader: SqlReader;
+}
+
+/** What ClickHouse prints for a column `x` of the materializing wrapper below. */
+const MATERIALIZED = /^materialize\((.*)\)$/s;
+
 /**
- * Ad-hoc SQL that cannot write or escape its limits. Every query is first parsed by ClickHouse itself
- * (passed as a bound parameter, never spliced into SQL), checked by `checkReadOnlyStatement`, then run
- * as ClickHouse formatted it, under `readonly=1` and the limits. On the embedded engine the limits are
- * fixed once on a connection of its own (settings stick to a chdb connection), and queries take turns
- * on it; on a server they travel with each query.
+ * Ad-hoc SQL that cannot write, reach outside the database or escape its limits:
  *
- * After any failure the embedded connection is replaced: chdb hands the output a failed query had
- * already produced to the next query on the same connection, which would corrupt its answer.
+ * 1. ClickHouse parses the query (`formatQuerySingleLine`, the text bound as a parameter, never
+ *    spliced into SQL): exactly one well-formed statement, or a refusal;
+ * 2. `checkReadOnlyStatement` on that text and `checkSyntaxTree` on the engine's `EXPLAIN AST` of it;
+ * 3. it runs on a reader whose settings (`readerSettings`) hold from before the first query; a
+ *    SELECT runs as `SELECT * APPLY materialize FROM (<query>)` so that constant columns count at
+ *    their full size against `max_result_bytes`; the answer is read in pieces up to that many bytes.
+ *
+ * After any engine failure the embedded reader is replaced (chdb hands the output a failed query had
+ * already produced to the next query on the same session) and `afterFailure` runs (the store hands
+ * the engine's freed memory back to the system there).
  */
 export class ReadOnlySql {
   private queue: Promise<unknown> = Promise.resolve();
@@ -80,37 +112,39 @@ export class ReadOnlySql {
   private closed = false;
 
   private constructor(
-    private connection: DedicatedConnection,
-    private readonly perQuerySettings: ClickHouseSettings,
+    private readers: Readers,
     readonly limits: SqlLimits,
-    /** Opens a fresh dedicated connection; null on a server, where requests share nothing. */
-    private readonly reopen: (() => Promise<DedicatedConnection>) | null,
+    /** Opens fresh readers after a failure; null on a server, where requests share nothing. */
+    private readonly reopen: (() => Promise<Readers>) | null,
+    private readonly afterFailure: () => Promise<void>,
   ) {}
 
   static overServer(client: ClickHouseClient, limits: Partial<SqlLimits> = {}): ReadOnlySql {
     const full = { ...DEFAULT_SQL_LIMITS, ...limits };
-    return new ReadOnlySql({ client, release: async () => {} }, limitSettings(full), full, null);
+    const readers = {
+      parser: serverReader(client, parserSettings(full)),
+      reader: serverReader(client, readerSettings(full)),
+    };
+    return new ReadOnlySql(readers, full, null, async () => {});
   }
 
-  /** Opens connections with `open`, each used for nothing else, and pins the limits on each. */
-  static async overDedicatedConnection(
-    open: () => Promise<DedicatedConnection>,
+  /** Opens embedded readers with `open`, each used for nothing else, with the settings fixed. */
+  static async overEmbedded(
+    open: (settings: Record<string, string | number>) => Promise<SqlReader>,
     limits: Partial<SqlLimits> = {},
+    afterFailure: () => Promise<void> = async () => {},
   ): Promise<ReadOnlySql> {
     const full = { ...DEFAULT_SQL_LIMITS, ...limits };
-    const reopen = async () => {
-      const connection = await open();
+    const reopen = async (): Promise<Readers> => {
+      const parser = await open(parserSettings(full));
       try {
-        for (const [name, value] of Object.entries(limitSettings(full))) {
-          await connection.client.command({ query: `SET ${name} = ${Number(value)}` });
-        }
+        return { parser, reader: await open(readerSettings(full)) };
       } catch (error) {
-        await connection.release();
+        await parser.release();
         throw error;
       }
-      return connection;
     };
-    return new ReadOnlySql(await reopen(), {}, full, reopen);
+    return new ReadOnlySql(await reopen(), full, reopen, afterFailure);
   }
 
   query(text: string): Promise<SqlAnswer> {
@@ -126,12 +160,12 @@ export class ReadOnlySql {
     return run;
   }
 
-  /** Waits for queries already accepted, then lets the connection go. Idempotent. */
+  /** Waits for queries already accepted, then lets the reader go. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await this.connection.release();
+    await this.release();
   }
 
   private async execute(text: string): Promise<SqlAnswer> {
@@ -144,38 +178,59 @@ export class ReadOnlySql {
     try {
       return await this.run(query);
     } catch (error) {
-      if (this.reopen && !(error instanceof SqlRefused && error.code === null)) {
-        await this.connection.release();
-        this.connection = await this.reopen();
+      if (!(error instanceof SqlRefused && error.code === null && !error.engine)) {
+        if (this.reopen) {
+          await this.release();
+          this.readers = await this.reopen();
+        }
+        await this.afterFailure().catch(() => {});
       }
       throw error;
     }
   }
 
   private async run(query: string): Promise<SqlAnswer> {
-    const formatted = await this.engine(() => this.parse(query));
-    const verdict = checkReadOnlyStatement(formatted);
-    if (!verdict.ok) throw new SqlRefused(verdict.reason);
-    return this.engine(async () => {
-      const result = await this.connection.client.query({
-        query: formatted,
+    const [formatted] = await this.values('SELECT formatQuerySingleLine({q:String})', { q: query });
+    if (formatted === undefined) throw new SqlRefused('the query could not be parsed');
+    const statement = checkReadOnlyStatement(formatted);
+    if (!statement.ok) throw new SqlRefused(statement.reason);
+    const tree = checkSyntaxTree((await this.values(`EXPLAIN AST ${formatted}`, undefined)).join('\n'));
+    if (!tree.ok) throw new SqlRefused(tree.reason);
+    const selects = /^(SELECT|WITH|\()/i.test(formatted);
+    const text = await this.engine(() =>
+      this.readers.reader.read(selects ? `SELECT * APPLY materialize FROM (${formatted})` : formatted, {
         format: 'JSONCompactEachRowWithNamesAndTypes',
-        clickhouse_settings: this.perQuerySettings,
-      });
-      return parseCompact(await result.text());
-    });
+        maxBytes: this.limits.maxResultBytes,
+        stream: selects,
+      }),
+    );
+    const answer = parseCompact(text);
+    if (!selects) return answer;
+    return {
+      columns: answer.columns.map((c) => ({ ...c, name: MATERIALIZED.exec(c.name)?.[1] ?? c.name })),
+      rows: answer.rows,
+    };
   }
 
-  private async parse(query: string): Promise<string> {
-    const result = await this.connection.client.query({
-      query: 'SELECT formatQuerySingleLine({q:String}) AS formatted',
-      query_params: { q: query },
-      format: 'JSONEachRow',
-      clickhouse_settings: this.perQuerySettings,
-    });
-    const [row] = await result.json<{ formatted: string }>();
-    if (!row) throw new SqlRefused('the query could not be parsed');
-    return row.formatted;
+  private async release(): Promise<void> {
+    await this.readers.parser.release();
+    await this.readers.reader.release();
+  }
+
+  /** The first column of a parser's answer, one value a row. */
+  private async values(query: string, params?: Record<string, string>): Promise<string[]> {
+    const text = await this.engine(() =>
+      this.readers.parser.read(query, {
+        format: 'JSONCompactEachRow',
+        maxBytes: this.limits.maxResultBytes,
+        stream: false,
+        ...(params ? { params } : {}),
+      }),
+    );
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => String((JSON.parse(line) as unknown[])[0]));
   }
 
   /** Engine refusals (syntax, readonly, limits, unknown table) become SqlRefused; outages pass through. */
@@ -184,11 +239,25 @@ export class ReadOnlySql {
       return await work();
     } catch (error) {
       if (error instanceof SqlRefused) throw error;
+      if (error instanceof AnswerTooLarge) throw new SqlRefused(error.message, null, true);
       const code = clickhouseCodeOf(error);
-      if (code !== null) throw new SqlRefused(errorMessage(error).replace(/^Code: \d+\.\s*/, ''), code);
+      if (code !== null) throw new SqlRefused(engineMessage(error), code, true);
       throw error;
     }
   }
+}
+
+/**
+ * The engine's message as the asker needs it: their own error, without the code prefix, the
+ * version, the stack trace or the statement it was wrapped in here.
+ */
+export function engineMessage(error: unknown): string {
+  return errorMessage(error)
+    .replace(/^(Code: \d+\.\s*)?(DB::Exception:\s*)?/, '')
+    .replace(/\s*\(version [^)]*\)/g, '')
+    .replace(/:?\s+in scope\s.*?(?=\.\s+Maybe you meant|\.?\s*\([A-Z_]+\)\s*$|$)/is, '')
+    .replace(/:?\s+(While processing|\(in query:)\s.*?(?=\.?\s*\([A-Z_]+\)\s*$|$)/is, '')
+    .trim();
 }
 
 const WIDE_INTEGER = /^(LowCardinality\()?(Nullable\()?U?Int(64|128|256)\b/;

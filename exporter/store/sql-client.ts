@@ -12,8 +12,8 @@ export async function postSql(url: string, query: string, timeoutMs = 60_000): P
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: query,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {

@@ -8,6 +8,7 @@ import { closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb
 import { StoreError } from './errors.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { ReadOnlySql, type SqlLimits } from './readonly-sql.js';
+import { embeddedReader } from './sql-reader.js';
 import { describeTarget, type StoreTarget } from './target.js';
 
 /**
@@ -42,7 +43,6 @@ export class Store {
     /** The writer: sinks and migrations use it. */
     readonly client: ClickHouseClient,
     private readonly release: () => Promise<void>,
-    private readonly options: OpenStoreOptions,
   ) {}
 
   static async open(target: StoreTarget, options: OpenStoreOptions = {}): Promise<Store> {
@@ -53,13 +53,13 @@ export class Store {
         request_timeout: SERVER_REQUEST_TIMEOUT_MS,
         ...QUIET,
       });
-      return new Store(target, client, () => client.close(), options);
+      return new Store(target, client, () => client.close());
     }
     const path = resolveDataPath(target.path, options.create ?? false);
     const chdb = await openChdbConnection(path);
     const connection = wrap(chdb as unknown as EngineConnection, options);
     const client = createClient({ connection, ...QUIET });
-    return new Store({ kind: 'embedded', path }, client, () => closeChdbConnection(chdb), options);
+    return new Store({ kind: 'embedded', path }, client, () => closeChdbConnection(chdb));
   }
 
   get description(): string {
@@ -83,16 +83,19 @@ export class Store {
   private async openReadOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
     if (this.target.kind === 'server') return ReadOnlySql.overServer(this.client, limits);
     const path = this.target.path;
-    return ReadOnlySql.overDedicatedConnection(async () => {
-      const chdb = await openChdbConnection(path);
-      return {
-        client: createClient({
-          connection: wrap(chdb as unknown as EngineConnection, this.options),
-          ...QUIET,
-        }),
-        release: () => closeChdbConnection(chdb),
-      };
-    }, limits);
+    return ReadOnlySql.overEmbedded(
+      (settings) => embeddedReader(path, settings),
+      limits,
+      () => this.releaseEngineMemory(),
+    );
+  }
+
+  /**
+   * Hands the embedded engine's freed memory back to the system: after a refused huge query its
+   * allocator would otherwise keep the pages, and the process stays at its peak size.
+   */
+  private async releaseEngineMemory(): Promise<void> {
+    await this.client.command({ query: 'SYSTEM JEMALLOC PURGE' });
   }
 
   /** Idempotent; waits for running ad-hoc queries, then frees the engine (or the HTTP agent). */

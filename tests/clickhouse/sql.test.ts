@@ -1,19 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createClient } from '@clickhouse/client';
-import express from 'express';
+import express, { type Router } from 'express';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Assembly, assemble } from '../../exporter/app/assemble.js';
 import { loadConfig } from '../../exporter/config/load.js';
+import { startHttpServer } from '../../exporter/http/server.js';
 import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
 import { formatAnswer } from '../../exporter/store/answer-format.js';
-import { closeChdbConnection, openChdbConnection } from '../../exporter/store/chdb-slot.js';
 import { OWNER_FILE } from '../../exporter/store/owner-file.js';
-import { ReadOnlySql, type SqlAnswer, SqlRefused } from '../../exporter/store/readonly-sql.js';
-import type { EngineConnection, Store } from '../../exporter/store/store.js';
+import {
+  DEFAULT_SQL_LIMITS,
+  ReadOnlySql,
+  readerSettings,
+  type SqlAnswer,
+  SqlRefused,
+} from '../../exporter/store/readonly-sql.js';
+import { embeddedReader } from '../../exporter/store/sql-reader.js';
+import type { Store } from '../../exporter/store/store.js';
 import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 import { runCli } from '../support/cli.js';
 import { scalar, silentLogger, simulatorItems, systemClock, tempDataDir } from './helpers.js';
@@ -98,9 +106,17 @@ describe('the read-only guard', () => {
     ['SELECT count() FROM events SETTINGS max_result_rows = 1000000000', /SETTINGS/],
     [`SELECT 1 INTO OUTFILE '${join(dataDir, 'escaped.txt')}'`, /INTO OUTFILE/],
     ['SELECT 1 FORMAT CSV', /FORMAT clause/],
-    ["SELECT * FROM file('/etc/hostname', 'LineAsString')", /readonly mode/],
-    ["SELECT * FROM url('http://127.0.0.1:1/', 'CSV', 'x String')", /readonly mode/],
-    ["SELECT * FROM remote('127.0.0.1:1', system.one)", /readonly mode/],
+    ["SELECT * FROM file('/etc/hostname', 'LineAsString')", /table function file\(\) is not allowed/],
+    ["SELECT * FROM url('http://127.0.0.1:1/', 'CSV', 'x String')", /table function url\(\)/],
+    ["SELECT * FROM remote('127.0.0.1:1', system.one)", /table function remote\(\)/],
+    ["SELECT * FROM executable('id', 'TSV', 'x String')", /table function executable\(\)/],
+    ["SELECT * FROM system.one, mysql('127.0.0.1:1', 'd', 't', 'u', 'p')", /table function mysql\(\)/],
+    ["SELECT file('/etc/hostname')", /function file\(\) is not allowed/],
+    ["SELECT `FILE`('/proc/self/environ')", /function FILE\(\) is not allowed/],
+    ["SELECT arrayMap(x -> file(x), ['/etc/hostname'])", /function file\(\)/],
+    ["SELECT hasColumnInTable('127.0.0.1:1', 'system', 'one', 'dummy')", /function hasColumnInTable\(\)/],
+    ["DESCRIBE TABLE file('/etc/hostname')", /table function file\(\)/],
+    ["DESC s3('http://127.0.0.1:1/a.csv')", /table function s3\(\)/],
     ['SELECT number FROM system.numbers', /Limit for result exceeded/],
     ['SELEC 1', /Syntax error/],
   ];
@@ -143,16 +159,10 @@ describe('the read-only guard', () => {
   });
 
   it('enforces its time and row limits', async () => {
-    const limited = await ReadOnlySql.overDedicatedConnection(
-      async () => {
-        const chdb = await openChdbConnection(storePath);
-        return {
-          client: createClient({ connection: chdb as unknown as EngineConnection }),
-          release: () => closeChdbConnection(chdb),
-        };
-      },
-      { maxExecutionSeconds: 1, maxResultRows: 10 },
-    );
+    const limited = await ReadOnlySql.overEmbedded((settings) => embeddedReader(storePath, settings), {
+      maxExecutionSeconds: 1,
+      maxResultRows: 10,
+    });
     try {
       expect((await limited.query('SELECT number FROM numbers(10)')).rows).toHaveLength(10);
       await expect(limited.query('SELECT number FROM numbers(11)')).rejects.toMatchObject({ code: 396 });
@@ -167,10 +177,236 @@ describe('the read-only guard', () => {
   });
 });
 
-async function post(body: string, headers: Record<string, string> = { 'content-type': 'text/plain' }) {
-  const response = await fetch(endpoint, { method: 'POST', body, headers });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+/** A web server that records every connection made to it: whatever reaches it was fetched. */
+async function listeningServer(): Promise<{
+  port: number;
+  connections: () => number;
+  close: () => Promise<void>;
+}> {
+  let connections = 0;
+  const server = createServer((_req, res) => {
+    res.end('secret,body\n1,2\n');
+  });
+  server.on('connection', () => {
+    connections++;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
+
+describe('ad-hoc SQL reaches the exporter database only', () => {
+  it('refuses to read files, fetch URLs or reach servers, and fetches nothing', async () => {
+    const target = await listeningServer();
+    const base = `http://127.0.0.1:${target.port}`;
+    try {
+      const sql = await store().readOnly();
+      const attempts = [
+        `DESCRIBE url('${base}/')`,
+        `DESCRIBE TABLE url('${base}/', 'CSV')`,
+        `DESCRIBE s3('${base}/bucket/key.csv')`,
+        `SELECT * FROM url('${base}/', 'CSV', 'a String')`,
+        `SELECT count() FROM events WHERE id IN (SELECT * FROM url('${base}/', 'LineAsString'))`,
+        `SELECT hasColumnInTable('127.0.0.1:${target.port}', 'system', 'one', 'dummy')`,
+        `SELECT * FROM remote('127.0.0.1:${target.port}', system.one)`,
+        `SELECT * FROM postgresql('127.0.0.1:${target.port}', 'd', 't', 'u', 'p')`,
+        "SELECT file('/etc/hostname')",
+        `SELECT file('/proc/${process.pid}/environ')`,
+      ];
+      for (const query of attempts) {
+        const outcome = await sql.query(query).then(
+          (answer) => answer,
+          (error: unknown) => error,
+        );
+        expect(outcome, query).toBeInstanceOf(SqlRefused);
+        expect((outcome as Error).message, query).toMatch(
+          /is not allowed: ad-hoc SQL reads the exporter's tables only/,
+        );
+      }
+      const cli = await runCli(['sql', '--data-dir', dataDir, "SELECT file('/etc/hostname')"]);
+      expect(cli.code).toBe(2);
+      expect(cli.stderr).toMatch(/^dvm-exporter: query refused: the function file\(\) is not allowed/);
+      expect(cli.stdout).toBe('');
+      const described = await runCli(['sql', '--data-dir', dataDir, `DESCRIBE url('${base}/')`]);
+      expect(described.code).toBe(2);
+      expect(described.stderr).toMatch(/table function url\(\) is not allowed/);
+      expect(target.connections()).toBe(0);
+    } finally {
+      await target.close();
+    }
+  }, 120_000);
+
+  it('runs on a reader the engine keeps read-only, whatever reaches it', async () => {
+    // The reader alone, without the checks in front of it: readonly=1 refuses every table function
+    // not marked allow_readonly (ClickHouse src/TableFunctions/ITableFunction.cpp, `execute` checks
+    // CREATE_TEMPORARY_TABLE, which readonly denies), any SET or SETTINGS, writes and DDL.
+    const target = await listeningServer();
+    const reader = await embeddedReader(storePath, readerSettings(DEFAULT_SQL_LIMITS));
+    try {
+      const read = (query: string) =>
+        reader.read(query, { format: 'JSONCompactEachRow', maxBytes: 1 << 20, stream: false }).then(
+          (text) => text,
+          (error: unknown) => error as { clickhouseCode?: number; message: string },
+        );
+      for (const query of [
+        `SELECT * FROM url('http://127.0.0.1:${target.port}/', 'CSV', 'a String')`,
+        "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+        `SELECT * FROM remote('127.0.0.1:${target.port}', system.one)`,
+        'SET readonly = 0',
+        'SET max_result_rows = 0',
+        'SELECT 1 SETTINGS max_result_bytes = 0',
+        'CREATE TEMPORARY TABLE t (x UInt8)',
+        "INSERT INTO events (id) VALUES ('x')",
+        'DROP TABLE events',
+      ]) {
+        expect(await read(query), query).toMatchObject({ clickhouseCode: 164 }); // READONLY
+      }
+      expect(target.connections()).toBe(0);
+      // The one gap: a SETTINGS clause inside a subquery is applied even under readonly=1, so it
+      // could lift readonly for that subquery. The checks in front refuse every SETTINGS clause.
+      expect(await read("SELECT * FROM (SELECT getSetting('readonly') SETTINGS readonly = 0)")).toBe('[0]\n');
+      const sql = await store().readOnly();
+      for (const query of [
+        "SELECT * FROM (SELECT getSetting('readonly') SETTINGS readonly = 0)",
+        "SELECT * FROM (SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0)",
+        'SELECT 1 WHERE 1 IN (SELECT 1 SETTINGS `max_result_rows` = 0)',
+      ]) {
+        await expect(sql.query(query), query).rejects.toThrow(/SETTINGS clauses are not allowed/);
+      }
+      const settings = await read(
+        "SELECT name, value FROM system.settings WHERE name IN ('readonly', 'allow_ddl', 'result_overflow_mode', 'max_result_bytes') ORDER BY name",
+      );
+      expect(
+        String(settings)
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([
+        ['allow_ddl', '0'],
+        ['max_result_bytes', String(DEFAULT_SQL_LIMITS.maxResultBytes)],
+        ['readonly', '1'],
+        ['result_overflow_mode', 'throw'],
+      ]);
+    } finally {
+      await reader.release();
+      await target.close();
+    }
+  });
+
+  it('reads system.settings, which holds the word SETTINGS', async () => {
+    const sql = await store().readOnly();
+    const answer = await sql.query(
+      "SELECT name, value FROM system.settings WHERE name IN ('readonly', 'result_overflow_mode') ORDER BY name",
+    );
+    expect(answer.rows).toEqual([
+      ['readonly', '1'],
+      ['result_overflow_mode', 'throw'],
+    ]);
+    expect(
+      (await sql.query('WITH settings AS (SELECT 1 AS x) SELECT x AS settings FROM settings')).rows,
+    ).toEqual([[1]]);
+  });
+
+  it("shows the asker's own error, not the statement it runs inside", async () => {
+    const sql = await store().readOnly();
+    for (const [query, message] of [
+      ['SELECT nope FROM events', /^Unknown expression identifier `nope`/],
+      ['SELEC 1', /^Syntax error: failed at position 7/],
+      ['SELECT * FROM nowhere', /^Unknown table expression identifier 'nowhere'/],
+    ] as const) {
+      const error = (await sql.query(query).catch((e: unknown) => e)) as Error;
+      expect(error, query).toBeInstanceOf(SqlRefused);
+      expect(error.message, query).toMatch(message);
+      expect(error.message, query).not.toMatch(
+        /formatQuerySingleLine|materialize|EXPLAIN|DB::Exception|version/,
+      );
+    }
+  });
+});
+
+describe('result limits that hold', () => {
+  let limited: ReadOnlySql;
+  beforeAll(async () => {
+    limited = await ReadOnlySql.overEmbedded((settings) => embeddedReader(storePath, settings), {
+      maxResultBytes: 1 << 20,
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('counts a constant column at its full size against max_result_bytes', async () => {
+    // 300 rows of one 100 kB constant: 30 MB of answer, 100 kB as the engine stores the block.
+    await expect(limited.query("SELECT repeat('x', 100000) FROM numbers(300)")).rejects.toMatchObject({
+      code: 396, // TOO_MANY_ROWS_OR_BYTES
+    });
+  });
+
+  it('stops reading an answer whose text outgrows the cap', async () => {
+    // 900 kB of NUL bytes under the 1 MiB limit, 5.4 MB as JSON (each one is written \u0000).
+    await expect(limited.query('SELECT repeat(char(0), 100000) FROM numbers(9)')).rejects.toThrow(
+      /the answer is larger than 1048576 bytes/,
+    );
+  });
+
+  it('answers within the limits with the names and order the query gave', async () => {
+    const answer = await limited.query(
+      "SELECT number AS n, repeat('x', 3) FROM numbers(1000) ORDER BY n DESC",
+    );
+    expect(answer.columns).toEqual([
+      { name: 'n', type: 'UInt64' },
+      { name: "repeat('x', 3)", type: 'String' },
+    ]);
+    const expected = [];
+    for (let n = 999; n >= 0; n--) expected.push([n, 'xxx']);
+    expect(answer.rows).toEqual(expected);
+  });
+});
+
+/** One raw HTTP request: unlike fetch, it can send any Host and Origin, as a browser or attacker would. */
+function request(
+  method: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown>; allow?: string }> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers: { host: url.host, ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          const allow = res.headers.allow;
+          let body: Record<string, unknown>;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = { text };
+          }
+          resolve({ status: res.statusCode ?? 0, body, ...(allow ? { allow } : {}) });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const post = (query: string, headers: Record<string, string> = {}) =>
+  request('POST', JSON.stringify({ query }), { 'content-type': 'application/json', ...headers });
 
 describe('the SQL endpoint of a running exporter', () => {
   it('is announced in the data directory for the CLI', () => {
@@ -178,29 +414,93 @@ describe('the SQL endpoint of a running exporter', () => {
     expect(owner).toMatchObject({ pid: process.pid, mode: 'run', sqlUrl: endpoint });
   });
 
-  it('answers queries sent as text or JSON', async () => {
+  it('answers JSON queries from this host', async () => {
     const sql = await store().readOnly();
     const expected = await sql.query(COUNT_BY_ROLE);
     expect(await post(COUNT_BY_ROLE)).toEqual({ status: 200, body: expected });
-    expect(
-      await post(JSON.stringify({ query: COUNT_BY_ROLE }), { 'content-type': 'application/json' }),
-    ).toEqual({
+    expect(await post(COUNT_BY_ROLE, { host: `localhost:${new URL(endpoint).port}` })).toEqual({
+      status: 200,
+      body: expected,
+    });
+    // The same page's own origin may ask (a browser sends it for a same-origin POST).
+    expect(await post(COUNT_BY_ROLE, { origin: new URL(endpoint).origin })).toEqual({
       status: 200,
       body: expected,
     });
   });
 
-  it('refuses writes with 400, and proxied requests with 403', async () => {
+  it('refuses writes with 400', async () => {
     expect(await post('DROP TABLE events')).toMatchObject({
       status: 400,
       body: { error: expect.stringMatching(/only reading/) },
     });
-    expect(
-      await post('SELECT 1', { 'content-type': 'text/plain', 'x-forwarded-for': '203.0.113.9' }),
-    ).toMatchObject({
-      status: 403,
+  });
+
+  it('refuses a foreign Host (DNS rebinding), a foreign Origin, a proxied request and non-JSON bodies', async () => {
+    const refused = [
+      [await post(COUNT_BY_ROLE, { host: 'attacker.example' }), 403, /loopback host only/],
+      [await post(COUNT_BY_ROLE, { host: `attacker.example:${new URL(endpoint).port}` }), 403, /loopback/],
+      [await post(COUNT_BY_ROLE, { origin: 'http://attacker.example' }), 403, /other origins/],
+      [await post(COUNT_BY_ROLE, { origin: 'http://localhost:3000' }), 403, /other origins/],
+      [await post(COUNT_BY_ROLE, { 'x-forwarded-for': '203.0.113.9' }), 403, /this host only/],
+      [
+        await request('POST', COUNT_BY_ROLE, {
+          'content-type': 'text/plain',
+          host: 'attacker.example',
+          origin: 'http://attacker.example',
+        }),
+        403,
+        /loopback host only/,
+      ],
+      [await request('POST', COUNT_BY_ROLE, { 'content-type': 'text/plain' }), 415, /application\/json/],
+      [
+        await request('POST', `query=${COUNT_BY_ROLE}`, {
+          'content-type': 'application/x-www-form-urlencoded',
+        }),
+        415,
+        /JSON/,
+      ],
+      [await request('POST', 'not json', { 'content-type': 'application/json' }), 400, /JSON/],
+      [await post(`SELECT '${'x'.repeat(200_000)}'`), 413, /larger than 128kb/],
+    ] as const;
+    for (const [answer, status, error] of refused) {
+      expect(answer.status).toBe(status);
+      expect(Object.keys(answer.body)).toEqual(['error']);
+      expect(String(answer.body.error)).toMatch(error);
+      expect(String(answer.body.error)).not.toContain('\n');
+    }
+  });
+
+  it('answers GET and other methods with 405 and a one-line hint', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const answer = await request(method, '', {});
+      expect(answer).toEqual({
+        status: 405,
+        allow: 'POST',
+        body: { error: expect.stringMatching(/^POST a JSON body \{"query": "SELECT \.\.\."\}/) },
+      });
+    }
+  });
+
+  it('is described on the landing page', async () => {
+    const http = await startHttpServer({
+      listen: '127.0.0.1:0',
+      registry: new Registry(),
+      router: assembly?.router as Router,
+      readiness: () => ({ ready: true, reasons: [] }),
+      relays: () => [],
+      logger: silentLogger,
+      version: 'test',
     });
-    expect((await fetch(endpoint)).status).toBe(404);
+    try {
+      const page = await (await fetch(`${http.url}/`)).text();
+      const item = page.split('\n').filter((line) => line.includes('/api/sql'));
+      expect(item).toHaveLength(1);
+      expect(item[0]).toContain('read-only SQL over the history');
+      expect(item[0]).toContain('from this host only');
+    } finally {
+      await http.close();
+    }
   });
 });
 
@@ -251,7 +551,7 @@ describe('dvm-exporter sql', () => {
 
   it('says who holds the store when that exporter serves no SQL', async () => {
     assembly = await startExporter(false);
-    expect((await fetch(endpoint, { method: 'POST', body: 'SELECT 1' })).status).toBe(404);
+    expect((await post('SELECT 1')).status).toBe(404);
     const held = await runCli(['sql', '--data-dir', dataDir, 'SELECT 1']);
     expect(held.code).toBe(1);
     expect(held.stderr).toMatch(
