@@ -119,12 +119,33 @@ export class Pipeline {
 
   /** Counts an input dropped unread because it exceeds the event size limit. */
   rejectOversized(sizeBytes: number): IngestOutcome {
+    return this.apply(this.screenOversized(sizeBytes));
+  }
+
+  screenOversized(sizeBytes: number): Screened {
     const limit = this.options.shapeLimits.maxEventBytes;
-    return this.record({ status: 'rejected', reason: 'too_large', detail: `${sizeBytes} bytes > ${limit}` });
+    return {
+      type: 'decided',
+      outcome: { status: 'rejected', reason: 'too_large', detail: `${sizeBytes} bytes > ${limit}` },
+    };
   }
 
   get maxEventBytes(): number {
     return this.options.shapeLimits.maxEventBytes;
+  }
+
+  get shapeLimits(): ShapeLimits {
+    return this.options.shapeLimits;
+  }
+
+  /** The wall clock that judges created_at (future_created_at). */
+  now(): number {
+    return this.wallClock.now();
+  }
+
+  /** Name of the signature verifier this pipeline applies (build info, startup log). */
+  get verifierName(): string {
+    return this.deps.verifier.name;
   }
 
   /** Time-driven job work (settle windows, expiry, eviction). `run` calls it every second. */
