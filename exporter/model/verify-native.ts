@@ -13,8 +13,13 @@ export function idPreimage(event: NostrEvent): string {
   return JSON.stringify([0, event.pubkey, event.created_at, event.kind, event.tags, event.content]);
 }
 
-/** A verifier over an event's id preimage: what a worker thread receives (one string, no object graph). */
-export type PreimageCheck = (preimage: string, id: string, pubkey: string, sig: string) => VerifyVerdict;
+/** A verifier over an event's id preimage (text, or its UTF-8 bytes): what a worker thread receives. */
+export type PreimageCheck = (
+  preimage: string | Buffer,
+  id: string,
+  pubkey: string,
+  sig: string,
+) => VerifyVerdict;
 
 export type NativeLoad =
   | { readonly ok: true; readonly name: string; readonly check: PreimageCheck }

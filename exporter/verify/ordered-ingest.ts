@@ -2,7 +2,7 @@ import type { IngestOutcome } from '../model/reasons.js';
 import { checkEventShape, parseEventText } from '../model/validate.js';
 import { idPreimage } from '../model/verify-native.js';
 import type { InputOrigin, Pipeline, Screened } from '../pipeline/pipeline.js';
-import { encodeRecord, VERDICT_OF } from './protocol.js';
+import { encodeBatch, encodeRecord, VERDICT_OF } from './protocol.js';
 import type { VerifyPool } from './verify-pool.js';
 
 export interface OrderedIngestOptions {
@@ -10,9 +10,20 @@ export interface OrderedIngestOptions {
   readonly batchSize: number;
   /** Inputs screened but not yet applied; offering more waits (`room()`). */
   readonly maxPending: number;
+  /**
+   * Send a part-filled batch once the event loop is idle (live input, where latency counts); otherwise
+   * only full batches go, and what is left when room() or settle() waits (a file, where messages cost:
+   * a message to a thread busy on the other core can wait milliseconds for the port's lock).
+   */
+  readonly flushWhenIdle: boolean;
 }
 
-export const DEFAULT_ORDERED_INGEST_OPTIONS: OrderedIngestOptions = { batchSize: 128, maxPending: 4096 };
+/** For files: large batches, as many in flight as keep two threads busy. */
+export const FILE_INGEST_OPTIONS: OrderedIngestOptions = {
+  batchSize: 512,
+  maxPending: 4096,
+  flushWhenIdle: false,
+};
 
 /** Verdict codes of an entry before and instead of a thread's answer. */
 const WAITING = -1;
@@ -45,7 +56,7 @@ export class OrderedIngest {
     private readonly pool: VerifyPool,
     /** Called after each input is applied, in input order (replay ticks job time here). */
     private readonly onApplied: (outcome: IngestOutcome | null) => void = () => {},
-    private readonly options: OrderedIngestOptions = DEFAULT_ORDERED_INGEST_OPTIONS,
+    private readonly options: OrderedIngestOptions = FILE_INGEST_OPTIONS,
   ) {}
 
   ingestText(text: string, origin: InputOrigin): void {
@@ -110,7 +121,7 @@ export class OrderedIngest {
     this.batch.push(entry);
     this.records.push(encodeRecord(event.id, event.pubkey, event.sig, idPreimage(event)));
     if (this.batch.length >= this.options.batchSize) this.flush();
-    else if (!this.flushScheduled) {
+    else if (this.options.flushWhenIdle && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
@@ -120,7 +131,7 @@ export class OrderedIngest {
     this.flushScheduled = false;
     if (this.batch.length === 0) return;
     const entries = this.batch;
-    const data = this.records.join('\n');
+    const data = encodeBatch(this.records);
     this.batch = [];
     this.records = [];
     this.pool.verify(data, entries.length).then(

@@ -1,14 +1,14 @@
 import type { VerifyVerdict } from '../model/verify.js';
 
 /**
- * What the main thread and a verifying thread exchange. A batch travels as one string (cheap to copy
- * between threads): per event, id (64 hex), pubkey (64), sig (128), then the id preimage, events
+ * What the main thread and a verifying thread exchange. A batch travels as UTF-8 bytes whose buffer is
+ * transferred, not copied: per event, id (64 hex), pubkey (64), sig (128), then the id preimage, events
  * separated by newlines, which a JSON serialization never contains raw.
  */
 export interface VerifyRequest {
   readonly seq: number;
   readonly count: number;
-  readonly data: string;
+  readonly data: Uint8Array;
 }
 
 export interface VerifyReply {
@@ -24,19 +24,28 @@ export function encodeRecord(id: string, pubkey: string, sig: string, preimage: 
   return id + pubkey + sig + preimage;
 }
 
+const encoder = new TextEncoder();
+
+/** The records of a batch as bytes in a buffer of their own (so it can be transferred). */
+export function encodeBatch(records: readonly string[]): Uint8Array {
+  return encoder.encode(records.join('\n'));
+}
+
+/** Calls `each` per record: the hex fields as text, the preimage as its UTF-8 bytes (what is hashed). */
 export function decodeBatch(
-  data: string,
-  each: (id: string, pubkey: string, sig: string, preimage: string) => void,
+  data: Uint8Array,
+  each: (id: string, pubkey: string, sig: string, preimage: Buffer) => void,
 ): void {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let start = 0;
-  while (start < data.length) {
-    let end = data.indexOf('\n', start);
-    if (end === -1) end = data.length;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
     each(
-      data.slice(start, start + 64),
-      data.slice(start + 64, start + 128),
-      data.slice(start + 128, start + 256),
-      data.slice(start + 256, end),
+      bytes.toString('latin1', start, start + 64),
+      bytes.toString('latin1', start + 64, start + 128),
+      bytes.toString('latin1', start + 128, start + 256),
+      bytes.subarray(start + 256, end),
     );
     start = end + 1;
   }

@@ -50,7 +50,7 @@ export class VerifyPool {
   }
 
   /** Verdict codes for a batch (see protocol.ts); rejects when no thread can take it. */
-  verify(data: string, count: number): Promise<Uint8Array> {
+  verify(data: Uint8Array, count: number): Promise<Uint8Array> {
     let best: Thread | undefined;
     for (const thread of this.threads) {
       if (thread.alive && (!best || thread.outstanding.size < best.outstanding.size)) best = thread;
@@ -61,7 +61,7 @@ export class VerifyPool {
     return new Promise((resolve, reject) => {
       target.outstanding.set(seq, { resolve, reject });
       const request: VerifyRequest = { seq, count, data };
-      target.worker.postMessage(request);
+      target.worker.postMessage(request, [data.buffer as ArrayBuffer]);
     });
   }
 

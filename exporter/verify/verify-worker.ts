@@ -25,7 +25,7 @@ port.on('message', (request: VerifyRequest) => {
     verdicts[i++] = VERDICT_CODE[check(preimage, id, pubkey, sig)];
   });
   const reply: VerifyReply = { seq: request.seq, verdicts };
-  port.postMessage(reply, [verdicts.buffer]);
+  port.postMessage(reply, [verdicts.buffer as ArrayBuffer]);
 });
 port.postMessage({ ready: true });
 
@@ -41,7 +41,8 @@ async function preimageCheck(wanted: VerifierKind): Promise<PreimageCheck> {
 /** wasm and JS verify whole events: the preimage is parsed back (JSON round-trips strings exactly). */
 function fromEvent(verifier: EventVerifier): PreimageCheck {
   return (preimage, id, pubkey, sig): VerifyVerdict => {
-    const [, , created_at, kind, tags, content] = JSON.parse(preimage) as [
+    const text = typeof preimage === 'string' ? preimage : preimage.toString('utf8');
+    const [, , created_at, kind, tags, content] = JSON.parse(text) as [
       0,
       string,
       number,
