@@ -2,7 +2,7 @@ import type { IngestOutcome } from '../model/reasons.js';
 import { checkEventShape, parseEventText } from '../model/validate.js';
 import { idPreimage } from '../model/verify-native.js';
 import type { InputOrigin, Pipeline, Screened } from '../pipeline/pipeline.js';
-import { encodeBatch, encodeRecord, VERDICT_OF } from './protocol.js';
+import { encodeParts, VERDICT_OF } from './protocol.js';
 import type { VerifyPool } from './verify-pool.js';
 
 export interface OrderedIngestOptions {
@@ -119,7 +119,8 @@ export class OrderedIngest {
     this.inFlight.add(event.id);
     this.queue.push(entry);
     this.batch.push(entry);
-    this.records.push(encodeRecord(event.id, event.pubkey, event.sig, idPreimage(event)));
+    if (this.records.length > 0) this.records.push('\n');
+    this.records.push(event.id, event.pubkey, event.sig, idPreimage(event));
     if (this.batch.length >= this.options.batchSize) this.flush();
     else if (this.options.flushWhenIdle && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -131,7 +132,7 @@ export class OrderedIngest {
     this.flushScheduled = false;
     if (this.batch.length === 0) return;
     const entries = this.batch;
-    const data = encodeBatch(this.records);
+    const data = encodeParts(this.records);
     this.batch = [];
     this.records = [];
     this.pool.verify(data, entries.length).then(

@@ -5,6 +5,8 @@ import type { VerifyVerdict } from '../model/verify.js';
  * transferred, not copied: per event, id (64 hex), pubkey (64), sig (128), then the id preimage, events
  * separated by newlines, which a JSON serialization never contains raw.
  */
+const encoder = new TextEncoder();
+
 export interface VerifyRequest {
   readonly seq: number;
   readonly count: number;
@@ -20,15 +22,9 @@ export interface VerifyReply {
 export const VERDICT_CODE: Readonly<Record<VerifyVerdict, number>> = { ok: 0, bad_id: 1, bad_sig: 2 };
 export const VERDICT_OF: readonly VerifyVerdict[] = ['ok', 'bad_id', 'bad_sig'];
 
-export function encodeRecord(id: string, pubkey: string, sig: string, preimage: string): string {
-  return id + pubkey + sig + preimage;
-}
-
-const encoder = new TextEncoder();
-
-/** The records of a batch as bytes in a buffer of their own (so it can be transferred). */
-export function encodeBatch(records: readonly string[]): Uint8Array {
-  return encoder.encode(records.join('\n'));
+/** The parts of records (id, pubkey, sig, preimage, then '\n' before the next) as bytes of their own buffer. */
+export function encodeParts(parts: readonly string[]): Uint8Array {
+  return encoder.encode(parts.join(''));
 }
 
 /** Calls `each` per record: the hex fields as text, the preimage as its UTF-8 bytes (what is hashed). */
