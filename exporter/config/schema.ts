@@ -69,7 +69,7 @@ export const pipelineSchema = z
     seenIdCapacity: positive.default(200_000),
     /** Signature verifier: native libsecp256k1 when its addon loads (`auto`), or forced. */
     verifier: z.enum(['auto', 'native', 'wasm']).default('auto'),
-    /** Worker threads verifying signatures in `replay` and `run`; 0 verifies on the main thread. */
+    /** Worker threads verifying signatures in `replay` (`run` verifies on its main thread); 0: none. */
     verifyThreads: z.number().int().min(0).max(64).default(2),
   })
   .strict();
