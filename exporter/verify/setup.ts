@@ -14,7 +14,11 @@ export interface Verification {
  * Picks the signature verifier the configuration asks for (native libsecp256k1 when its addon loads,
  * else nostr-wasm), starts its worker threads, and says in the log which one runs and where.
  */
-export async function startVerification(config: Config['pipeline'], logger: Logger): Promise<Verification> {
+export async function startVerification(
+  config: Config['pipeline'],
+  logger: Logger,
+  threads = config.verifyThreads,
+): Promise<Verification> {
   const verifier = await createVerifier(config.verifier);
   if (verifier.fallbackReason !== undefined) {
     logger.warn(
@@ -23,9 +27,9 @@ export async function startVerification(config: Config['pipeline'], logger: Logg
     );
   }
   let pool: VerifyPool | null = null;
-  if (config.verifyThreads > 0) {
+  if (threads > 0) {
     try {
-      pool = await VerifyPool.start(verifier.kind, config.verifyThreads);
+      pool = await VerifyPool.start(verifier.kind, threads);
     } catch (err) {
       logger.warn({ err }, 'verifying threads did not start: verifying on the main thread');
     }
