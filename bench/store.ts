@@ -35,7 +35,7 @@ async function replaySeconds(path: string, dataDir: string, store: boolean) {
   const config = loadConfig({ env: {}, overrides: { dataDir, clickhouse: { enabled: store } } });
   const assembly = await assembleReplay(config, { logger: createLogger('warn', false) });
   const started = process.hrtime.bigint();
-  await replayFiles(assembly.pipeline, [path]);
+  await replayFiles(assembly.pipeline, [path], () => {}, { verifyPool: assembly.verifyPool });
   // Closing flushes the store: the time includes writing every row.
   await assembly.close();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

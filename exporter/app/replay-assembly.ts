@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
-import { createVerifier } from '../model/verify.js';
 import { systemClock } from '../util/clock.js';
 import { EventTimeClock } from '../util/event-time-clock.js';
+import { startVerification } from '../verify/setup.js';
+import type { VerifyPool } from '../verify/verify-pool.js';
 import { type Assembly, assemble, type SinkFactory } from './assemble.js';
 import { createLogger, type Logger } from './logger.js';
 import { configSecrets } from './secrets.js';
@@ -13,18 +14,43 @@ export interface ReplayAssemblyOptions {
   readonly sinks?: readonly SinkFactory[];
 }
 
+export interface ReplayAssembly extends Assembly {
+  /** Threads verifying signatures (replayFiles takes it), or null to verify on the main thread. */
+  readonly verifyPool: VerifyPool | null;
+}
+
 /**
  * The assembly `replay` runs on: event time drives job logic, so replaying the same files gives
  * the same outputs however fast they are read.
  */
-export async function assembleReplay(config: Config, options: ReplayAssemblyOptions = {}): Promise<Assembly> {
-  return assemble({
-    config,
-    mode: 'replay',
-    logger: options.logger ?? createLogger(config.logLevel, { secrets: configSecrets(config, process.env) }),
-    verifier: await createVerifier('wasm'),
-    clock: new EventTimeClock(),
-    wallClock: systemClock,
-    sinks: options.sinks ?? SINK_FACTORIES,
-  });
+export async function assembleReplay(
+  config: Config,
+  options: ReplayAssemblyOptions = {},
+): Promise<ReplayAssembly> {
+  const logger =
+    options.logger ?? createLogger(config.logLevel, { secrets: configSecrets(config, process.env) });
+  const { verifier, pool } = await startVerification(config.pipeline, logger);
+  let assembly: Assembly;
+  try {
+    assembly = await assemble({
+      config,
+      mode: 'replay',
+      logger,
+      verifier,
+      clock: new EventTimeClock(),
+      wallClock: systemClock,
+      sinks: options.sinks ?? SINK_FACTORIES,
+    });
+  } catch (error) {
+    await pool?.close();
+    throw error;
+  }
+  return {
+    ...assembly,
+    verifyPool: pool,
+    close: async () => {
+      await pool?.close();
+      await assembly.close();
+    },
+  };
 }

@@ -67,6 +67,10 @@ export const pipelineSchema = z
     maxEventBytes: positive.default(DEFAULT_SHAPE_LIMITS.maxEventBytes),
     maxFutureSeconds: seconds.default(DEFAULT_SHAPE_LIMITS.maxFutureSeconds),
     seenIdCapacity: positive.default(200_000),
+    /** Signature verifier: native libsecp256k1 when its addon loads (`auto`), or forced. */
+    verifier: z.enum(['auto', 'native', 'wasm']).default('auto'),
+    /** Worker threads verifying signatures in `replay` (`run` verifies on its main thread); 0: none. */
+    verifyThreads: z.number().int().min(0).max(64).default(2),
   })
   .strict();
 

@@ -1,12 +1,18 @@
-import type { IngestOutcome } from '../model/reasons.js';
-import type { InputOrigin, Pipeline } from '../pipeline/pipeline.js';
+import type { InputOrigin } from '../pipeline/pipeline.js';
+
+/** What takes decoded lines: the pipeline (outcomes now) or the threaded dispatcher (outcomes later). */
+export interface LineTarget<T> {
+  ingestText(text: string, origin: InputOrigin): T;
+  ingestValue(value: unknown, sizeBytes: number, origin: InputOrigin): T;
+  rejectUnreadable(detail: string): T;
+}
 
 /**
  * Offers one JSON Lines line to the pipeline. A line is either a bare event or a relay message
  * (`["EVENT", <sub>, {...}]`, what relay dumps and `nak req` write). Other relay messages (EOSE,
  * NOTICE, OK) and blank lines carry no event: null.
  */
-export function offerLine(pipeline: Pipeline, line: string, origin: InputOrigin): IngestOutcome | null {
+export function offerLine<T>(pipeline: LineTarget<T>, line: string, origin: InputOrigin): T | null {
   const text = line.trim();
   if (text === '') return null;
   if (text.charCodeAt(0) !== 91 /* [ */) return pipeline.ingestText(text, origin);

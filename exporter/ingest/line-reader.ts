@@ -7,7 +7,8 @@ export type LineItem = { readonly line: string } | { readonly oversizedBytes: nu
 
 /** Opens a JSONL input: `-` is stdin, a `.gz` name is gunzipped on the fly. */
 export function openInput(path: string): Readable {
-  const raw = path === '-' ? process.stdin : createReadStream(path);
+  // Large reads: fewer chunks, fewer turns of the line splitter and the event loop per event.
+  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
 }
 

@@ -18,6 +18,11 @@ export class SeenIds {
     return this.ids.get(id) === true;
   }
 
+  /** Whether the id is held, without refreshing its recency. */
+  peek(id: string): boolean {
+    return this.ids.peek(id) === true;
+  }
+
   add(id: string): void {
     this.ids.set(id, true);
   }

@@ -2,6 +2,7 @@ import { SeenIds } from '../ingest/seen-ids.js';
 import type { DomainEvent } from '../jobs/domain-events.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../jobs/job-index.js';
 import { classify } from '../model/classify.js';
+import type { DvmEvent } from '../model/dvm-event.js';
 import type { NostrEvent } from '../model/nostr-event.js';
 import type { IngestOutcome } from '../model/reasons.js';
 import {
@@ -11,7 +12,7 @@ import {
   type ShapeLimits,
   type ShapeResult,
 } from '../model/validate.js';
-import { type EventVerifier, idMatchesContent } from '../model/verify.js';
+import { type EventVerifier, idMatchesContent, type VerifyVerdict } from '../model/verify.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { DomainEventBus } from './bus.js';
 import type { Sink } from './sink.js';
@@ -44,6 +45,28 @@ export interface PipelineDeps {
 export interface InputOrigin {
   readonly relay: string | null;
   readonly receivedAt?: number;
+}
+
+/** An input screened before verification: already decided, a copy of a known id, or awaiting its verdict. */
+export type Screened = ScreenedDecided | ScreenedCopy | ScreenedVerify;
+
+export interface ScreenedDecided {
+  readonly type: 'decided';
+  readonly outcome: IngestOutcome;
+}
+
+export interface ScreenedCopy {
+  readonly type: 'copy';
+  readonly event: NostrEvent;
+  readonly relay: string | null;
+  readonly receivedAt: number;
+}
+
+export interface ScreenedVerify {
+  readonly type: 'verify';
+  readonly event: DvmEvent;
+  readonly relay: string | null;
+  readonly receivedAt: number;
 }
 
 interface ObservingClock extends Clock {
@@ -96,12 +119,33 @@ export class Pipeline {
 
   /** Counts an input dropped unread because it exceeds the event size limit. */
   rejectOversized(sizeBytes: number): IngestOutcome {
+    return this.apply(this.screenOversized(sizeBytes));
+  }
+
+  screenOversized(sizeBytes: number): Screened {
     const limit = this.options.shapeLimits.maxEventBytes;
-    return this.record({ status: 'rejected', reason: 'too_large', detail: `${sizeBytes} bytes > ${limit}` });
+    return {
+      type: 'decided',
+      outcome: { status: 'rejected', reason: 'too_large', detail: `${sizeBytes} bytes > ${limit}` },
+    };
   }
 
   get maxEventBytes(): number {
     return this.options.shapeLimits.maxEventBytes;
+  }
+
+  get shapeLimits(): ShapeLimits {
+    return this.options.shapeLimits;
+  }
+
+  /** The wall clock that judges created_at (future_created_at). */
+  now(): number {
+    return this.wallClock.now();
+  }
+
+  /** Name of the signature verifier this pipeline applies (build info, startup log). */
+  get verifierName(): string {
+    return this.deps.verifier.name;
   }
 
   /** Time-driven job work (settle windows, expiry, eviction). `run` calls it every second. */
@@ -145,13 +189,54 @@ export class Pipeline {
     await Promise.all(this.bus.registered.map((sink) => sink.close()));
   }
 
-  private admit(shape: ShapeResult, origin: InputOrigin, now: number): IngestOutcome {
+  /**
+   * The first half of admitting an event, everything decidable before its signature is checked: the
+   * shape, whether its id is known (verified before, or `pending`: in flight), and its classification.
+   * Changes no state, so a caller may screen events ahead of applying earlier ones, as the worker
+   * threads' dispatcher does.
+   */
+  screen(shape: ShapeResult, origin: InputOrigin, now: number, pending?: (id: string) => boolean): Screened {
     if (!shape.ok) {
       const rejected: IngestOutcome = { status: 'rejected', reason: shape.reason, detail: shape.detail };
-      return this.record(shape.id === undefined ? rejected : { ...rejected, id: shape.id });
+      return { type: 'decided', outcome: shape.id === undefined ? rejected : { ...rejected, id: shape.id } };
     }
     const event = shape.event;
     const receivedAt = origin.receivedAt ?? now;
+    // peek, not has: recency is refreshed when the copy is applied, in input order.
+    if (this.seen.peek(event.id) || pending?.(event.id) === true) {
+      return { type: 'copy', event, relay: origin.relay, receivedAt };
+    }
+    // Classification is cheap and pure, so junk kinds are turned away before the costly signature check.
+    const classified = classify(event);
+    if (!classified.ok) {
+      const { reason, detail } = classified;
+      return { type: 'decided', outcome: { status: 'rejected', reason, id: event.id, detail } };
+    }
+    return { type: 'verify', event: classified.event, relay: origin.relay, receivedAt };
+  }
+
+  /**
+   * The second half: applies a screened event given its verdict (for `verify`), in input order. A `copy`
+   * is decided here as if it had just arrived: a duplicate of a verified id, or (its first copy failed,
+   * or fell out of the seen ids) verified on this thread.
+   */
+  apply(screened: Screened, verdict?: VerifyVerdict): IngestOutcome {
+    switch (screened.type) {
+      case 'decided':
+        return this.record(screened.outcome);
+      case 'copy':
+        return this.applyCopy(screened);
+      case 'verify':
+        return this.applyVerdict(screened, verdict ?? this.deps.verifier.check(screened.event.event));
+    }
+  }
+
+  private admit(shape: ShapeResult, origin: InputOrigin, now: number): IngestOutcome {
+    return this.apply(this.screen(shape, origin, now));
+  }
+
+  private applyCopy(copy: ScreenedCopy): IngestOutcome {
+    const event = copy.event;
     if (this.seen.has(event.id)) {
       // A copy of a verified id skips the signature check but not the hash: an edited copy that kept
       // the id and signature of the original is still caught.
@@ -167,22 +252,28 @@ export class Pipeline {
         type: 'event_sighted',
         at: this.deps.clock.now(),
         id: event.id,
-        relay: origin.relay,
-        receivedAt,
+        relay: copy.relay,
+        receivedAt: copy.receivedAt,
       });
       return this.record({ status: 'duplicate', id: event.id });
     }
-    // Classification is cheap and pure, so junk kinds are turned away before the costly signature check.
     const classified = classify(event);
     if (!classified.ok) {
-      return this.record({
-        status: 'rejected',
-        reason: classified.reason,
-        id: event.id,
-        detail: classified.detail,
-      });
+      const { reason, detail } = classified;
+      return this.record({ status: 'rejected', reason, id: event.id, detail });
     }
-    const verdict = this.deps.verifier.check(event);
+    const screened: ScreenedVerify = {
+      type: 'verify',
+      event: classified.event,
+      relay: copy.relay,
+      receivedAt: copy.receivedAt,
+    };
+    return this.applyVerdict(screened, this.deps.verifier.check(event));
+  }
+
+  private applyVerdict(screened: ScreenedVerify, verdict: VerifyVerdict): IngestOutcome {
+    const dvmEvent = screened.event;
+    const event = dvmEvent.event;
     if (verdict !== 'ok') {
       return this.record({
         status: 'rejected',
@@ -193,13 +284,12 @@ export class Pipeline {
     }
     this.seen.add(event.id);
     if (observes(this.deps.clock)) this.deps.clock.observe(event.created_at);
-    const dvmEvent = classified.event;
     this.bus.publish({
       type: 'event_accepted',
       at: this.deps.clock.now(),
       event: dvmEvent,
-      relay: origin.relay,
-      receivedAt,
+      relay: screened.relay,
+      receivedAt: screened.receivedAt,
     });
     this.jobs.apply(dvmEvent);
     return this.record({ status: 'accepted', id: event.id, role: dvmEvent.role });

@@ -15,6 +15,7 @@ async function countingVerifier(): Promise<EventVerifier & { calls: number }> {
   const real = await createVerifier('wasm');
   const counting = {
     name: 'counting',
+    kind: real.kind,
     calls: 0,
     check(event: NostrEvent) {
       counting.calls++;

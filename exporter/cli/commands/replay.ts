@@ -44,11 +44,15 @@ export async function replay(files: readonly string[], flags: ReplayFlags): Prom
   const progress = new ProgressLine();
   const started = Date.now();
   try {
-    await replayFiles(assembly.pipeline, files, ({ file, lines }) =>
-      progress.update(() => {
-        const rate = Math.round(lines / Math.max((Date.now() - started) / 1000, 0.001));
-        return `replay ${file}: ${lines.toLocaleString()} lines (${rate.toLocaleString()} lines/s)`;
-      }),
+    await replayFiles(
+      assembly.pipeline,
+      files,
+      ({ file, lines }) =>
+        progress.update(() => {
+          const rate = Math.round(lines / Math.max((Date.now() - started) / 1000, 0.001));
+          return `replay ${file}: ${lines.toLocaleString()} lines (${rate.toLocaleString()} lines/s)`;
+        }),
+      { verifyPool: assembly.verifyPool },
     );
   } finally {
     progress.done();

@@ -9,9 +9,9 @@ import { type HttpServer, startHttpServer } from '../../http/server.js';
 import type { CursorStore } from '../../ingest/cursor.js';
 import { FileCursorStore } from '../../ingest/cursor-file.js';
 import { type IngestTuning, RelayIngest } from '../../ingest/relay/ingest.js';
-import { createVerifier } from '../../model/verify.js';
 import { storeCursorStore } from '../../sinks/clickhouse/index.js';
 import { systemClock } from '../../util/clock.js';
+import { startVerification } from '../../verify/setup.js';
 import { VERSION } from '../../version.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
 import { UsageError } from '../errors.js';
@@ -109,11 +109,13 @@ export interface RunningExporter {
 /** Everything `run` does short of waiting for a signal: the pipeline, its sinks, relays and HTTP. */
 export async function startExporter(config: Config, options: StartOptions): Promise<RunningExporter> {
   const { logger } = options;
+  // Live events are verified on the main thread, as they arrive.
+  const { verifier } = await startVerification(config.pipeline, logger, 0);
   const assembly = await assemble({
     config,
     mode: 'run',
     logger,
-    verifier: await createVerifier('wasm'),
+    verifier,
     clock: systemClock,
     wallClock: systemClock,
     sinks: options.sinks ?? SINK_FACTORIES,

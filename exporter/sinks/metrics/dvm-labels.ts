@@ -107,7 +107,10 @@ export class DvmLabels {
       series = new Map();
       this.seriesByDvm.set(dvm, series);
     }
-    const key = `${metricName}${JSON.stringify(labels)}`;
+    // A metric's labels come in one fixed order, so its name and the values name the series; label
+    // values are the exporter's own (kinds, pubkeys, enumerations), never containing NUL.
+    let key = metricName;
+    for (const name in labels) key += `\u0000${labels[name]}`;
     if (!series.has(key)) series.set(key, { metric, labels });
   }
 

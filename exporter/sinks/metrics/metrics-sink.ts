@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { DomainEvent } from '../../jobs/domain-events.js';
 import type { Sink } from '../../pipeline/sink.js';
 import type { Clock } from '../../util/clock.js';
-import { registerBuildInfo } from './build-info.js';
+import { currentBuildInfo, registerBuildInfo } from './build-info.js';
 import { registerDvmGauges } from './dvm-gauges.js';
 import { DvmLabels } from './dvm-labels.js';
 import { DvmNames } from './dvm-names.js';
@@ -51,7 +51,7 @@ export class MetricsSink implements Sink {
     const pending = new PendingAnswers(4 * deps.maxJobs);
     const working = new JobsInProgress(4 * deps.maxJobs);
     const names = new DvmNames(NAME_CAPACITY);
-    registerBuildInfo(registry);
+    registerBuildInfo(registry, currentBuildInfo(deps.pipeline?.verifierName ?? 'unknown'));
     const instruments = createInstruments(registry, () => this.sweepIfDue());
     const dvms = new DvmLabels(options.dvmLabelCap, options.dvmAllowlist, (metric) =>
       instruments.labelOverflow.inc({ metric }),

@@ -12,6 +12,8 @@ export interface PipelineView {
   readonly jobs: { stats(): JobIndexStats };
   readonly bus: { sinkErrors(): ReadonlyMap<string, number> };
   readonly seenIds: number;
+  /** The signature verifier (build info). */
+  readonly verifierName: string;
 }
 
 export interface PipelineMetricSources {
