@@ -1,4 +1,5 @@
 import type { InputOrigin } from '../pipeline/pipeline.js';
+import { eventFrameOverhead } from './relay/frames.js';
 
 /** What takes decoded lines: the pipeline (outcomes now) or the threaded dispatcher (outcomes later). */
 export interface LineTarget<T> {
@@ -26,7 +27,11 @@ export function offerLine<T>(pipeline: LineTarget<T>, line: string, origin: Inpu
     return pipeline.rejectUnreadable('line is a JSON array but not a relay message');
   }
   if (frame[0] !== 'EVENT') return null;
-  // ["EVENT", sub, event] from relays; ["EVENT", event] as clients publish it.
-  const event: unknown = frame.length >= 3 ? frame[2] : frame[1];
-  return pipeline.ingestValue(event, Buffer.byteLength(text), origin);
+  // ["EVENT", sub, event] from relays; ["EVENT", event] as clients publish it. The size limit applies to
+  // the event, not to its frame: the same event is accepted or refused alike, bare or framed.
+  const framed = frame.length >= 3;
+  const event: unknown = framed ? frame[2] : frame[1];
+  const sub = framed && typeof frame[1] === 'string' ? frame[1] : null;
+  const overhead = framed && sub === null ? 0 : eventFrameOverhead(sub);
+  return pipeline.ingestValue(event, Math.max(0, Buffer.byteLength(text) - overhead), origin);
 }

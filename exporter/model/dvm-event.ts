@@ -68,7 +68,7 @@ export interface JobParam {
 }
 
 /** Problems found while reading an `amount` tag; the job is kept whatever they are. */
-export type AmountIssue = 'unparsable_amount' | 'bad_invoice' | 'amount_mismatch';
+export type AmountIssue = 'unparsable_amount' | 'bad_invoice' | 'amount_mismatch' | 'implausible_amount';
 
 /** An `amount` tag: millisats, plus an optional bolt11 invoice. Both numbers are kept. */
 export interface PaymentAmount {

@@ -181,6 +181,16 @@ export class Pipeline {
     return this.bus.registered.every((sink) => sink.healthy?.() ?? true);
   }
 
+  /** One line per sink that is unhealthy or falling behind, prefixed with its name. */
+  sinkProblems(): string[] {
+    const problems: string[] = [];
+    for (const sink of this.bus.registered) {
+      const problem = sink.problem?.() ?? ((sink.healthy?.() ?? true) ? null : 'unhealthy');
+      if (problem !== null) problems.push(`${sink.name}: ${problem}`);
+    }
+    return problems;
+  }
+
   async flush(): Promise<void> {
     await Promise.all(this.bus.registered.map((sink) => sink.flush()));
   }

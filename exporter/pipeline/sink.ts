@@ -20,4 +20,6 @@ export interface Sink {
   capacity?(): Promise<void> | null;
   /** For /readyz: false when the sink cannot currently deliver (e.g. the store is unreachable). */
   healthy?(): boolean;
+  /** For /readyz: why the sink is unhealthy or falling behind, in one line; null when all is well. */
+  problem?(): string | null;
 }

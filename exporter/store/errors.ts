@@ -24,27 +24,47 @@ export function clickhouseCodeOf(error: unknown): number | null {
 
 /**
  * Codes that mean "these rows can never be inserted as they are": a retry would fail the same way,
- * so the batch is split to find and drop (and count) the offending rows instead.
+ * so the batch is split to find and drop (and count) the offending rows instead. Names and numbers
+ * from ClickHouse's src/Common/ErrorCodes.cpp.
  */
-const DATA_ERROR_CODES = new Set([
-  6, // CANNOT_PARSE_TEXT
-  26, // CANNOT_PARSE_QUOTED_STRING
-  27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
-  38, // CANNOT_PARSE_DATE
-  41, // CANNOT_PARSE_DATETIME
-  53, // TYPE_MISMATCH
-  69, // ARGUMENT_OUT_OF_BOUND
-  70, // CANNOT_CONVERT_TYPE
-  72, // CANNOT_PARSE_NUMBER
-  117, // INCORRECT_DATA
-  131, // TOO_LARGE_STRING_SIZE
-  321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+const DATA_ERROR_CODES = new Map<number, RowRefusal>([
+  [6, 'unparsable'], // CANNOT_PARSE_TEXT
+  [25, 'bad_escape'], // CANNOT_PARSE_ESCAPE_SEQUENCE (a lone surrogate among them)
+  [26, 'unparsable'], // CANNOT_PARSE_QUOTED_STRING
+  [27, 'unparsable'], // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  [38, 'unparsable'], // CANNOT_PARSE_DATE
+  [41, 'unparsable'], // CANNOT_PARSE_DATETIME
+  [53, 'type_mismatch'], // TYPE_MISMATCH
+  [69, 'out_of_range'], // ARGUMENT_OUT_OF_BOUND
+  [70, 'type_mismatch'], // CANNOT_CONVERT_TYPE
+  [72, 'unparsable'], // CANNOT_PARSE_NUMBER
+  [117, 'unparsable'], // INCORRECT_DATA
+  [128, 'too_large'], // TOO_LARGE_ARRAY_SIZE
+  [131, 'too_large'], // TOO_LARGE_STRING_SIZE
+  [306, 'too_large'], // TOO_DEEP_RECURSION
+  [321, 'out_of_range'], // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  [349, 'type_mismatch'], // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
 ]);
+
+/** Why the engine refused a row, from its error code. */
+export const ROW_REFUSALS = [
+  'unparsable',
+  'bad_escape',
+  'type_mismatch',
+  'out_of_range',
+  'too_large',
+] as const;
+export type RowRefusal = (typeof ROW_REFUSALS)[number];
+
+/** The refusal a data error stands for, or null when the rows are not (known to be) at fault. */
+export function rowRefusalOf(error: unknown): RowRefusal | null {
+  const code = clickhouseCodeOf(error);
+  return code === null ? null : (DATA_ERROR_CODES.get(code) ?? null);
+}
 
 /** True when the rows themselves are at fault; every other failure is retried. */
 export function isDataError(error: unknown): boolean {
-  const code = clickhouseCodeOf(error);
-  return code !== null && DATA_ERROR_CODES.has(code);
+  return rowRefusalOf(error) !== null;
 }
 
 /** One line for logs and HTTP answers: the engine's message without its stack trace. */

@@ -51,6 +51,8 @@ export const TEST_SINK_OPTIONS: ClickHouseSinkOptions = {
   batchMaxRows: 500,
   flushIntervalMs: 50,
   maxQueuedRows: 5_000,
+  batchMaxBytes: 16 * 1024 * 1024,
+  maxQueuedBytes: 256 * 1024 * 1024,
   closeTimeoutMs: 5_000,
   retryInitialMs: 20,
   retryMaxMs: 200,

@@ -177,7 +177,7 @@ describe('an outage of the store', () => {
     expect(
       await metric(registry, 'dvm_exporter_clickhouse_rows_dropped_total', {
         table: 'events',
-        reason: 'rejected',
+        reason: 'refused_unparsable',
       }),
     ).toBe(1);
     // Its sighting names the same id and is refused alike: one row dropped per table, nothing else.

@@ -49,6 +49,13 @@ describe('parseAmountTag', () => {
     ['a decimal', ['amount', '10.5'], { tagMsat: null, issues: ['unparsable_amount'] }],
     ['spaces', ['amount', ' 100'], { tagMsat: null, issues: ['unparsable_amount'] }],
     ['past 2^53', ['amount', '9'.repeat(30)], { tagMsat: null, issues: ['unparsable_amount'] }],
+    [
+      'the largest safe integer (beyond any plausible price: never summed)',
+      ['amount', '9007199254740991'],
+      { raw: '9007199254740991', tagMsat: null, issues: ['implausible_amount'] },
+    ],
+    ['10 BTC exactly (the cap)', ['amount', '1000000000000'], { tagMsat: 1_000_000_000_000, issues: [] }],
+    ['one msat past the cap', ['amount', '1000000000001'], { tagMsat: null, issues: ['implausible_amount'] }],
     ['no value at all', ['amount'], { raw: '', tagMsat: null, issues: ['unparsable_amount'] }],
     ['an empty invoice slot', ['amount', '5', ''], { tagMsat: 5, bolt11: null, issues: [] }],
     [

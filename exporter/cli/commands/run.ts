@@ -144,7 +144,7 @@ export async function startExporter(config: Config, options: StartOptions): Prom
       readiness: () => {
         const reasons: string[] = [];
         if (ingest.connectedRelays === 0) reasons.push('no relay connected');
-        if (!assembly.pipeline.healthy()) reasons.push('a sink is unhealthy');
+        reasons.push(...assembly.pipeline.sinkProblems());
         return { ready: reasons.length === 0, reasons };
       },
       relays: () => ingest.status(),

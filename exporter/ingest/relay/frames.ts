@@ -15,10 +15,12 @@ export type RelayFrame =
   | { readonly type: 'invalid'; readonly detail: string };
 
 /**
- * Bytes a frame adds around its event: `["EVENT","<sub>",` and `]`. The event's own size is the frame's
- * size minus this; the relay's serialization is what arrived, so that is the size that counts.
+ * Bytes a frame adds around its event: `["EVENT","<sub>",` and `]` (or `["EVENT",` and `]` in the form
+ * clients publish). The event's own size is the frame's size minus this; the relay's serialization is
+ * what arrived, so that is the size that counts, whether the event came bare or framed.
  */
-function eventFrameOverhead(subId: string): number {
+export function eventFrameOverhead(subId: string | null): number {
+  if (subId === null) return '["EVENT",]'.length;
   return Buffer.byteLength(JSON.stringify(subId), 'utf8') + '["EVENT",,]'.length;
 }
 

@@ -89,6 +89,7 @@ type RoleColumns = Partial<
 > & { readonly amount?: PaymentAmount | null };
 
 const isJobKind = (kind: number) => kind >= 5000 && kind <= 5999;
+const asKind = (kind: number | null) => (kind !== null && kind <= 65_535 ? kind : 0);
 
 /** The columns that depend on the role; everything absent keeps its empty default. */
 function roleColumns(event: DvmEvent): RoleColumns {
@@ -126,7 +127,8 @@ function roleColumns(event: DvmEvent): RoleColumns {
     case 'announcement':
       return { dvm: event.event.pubkey, d: event.d, announced_kinds: event.kinds };
     case 'recommendation':
-      return { job_kind: event.supportedKind ?? 0, target_ids: event.handlers };
+      // `d` is free text: a number past the UInt16 column is no kind at all (the tags keep it).
+      return { job_kind: asKind(event.supportedKind), target_ids: event.handlers };
     case 'cancellation':
       return { job_kind: event.kinds.find(isJobKind) ?? 0, target_ids: event.targetIds };
     case 'heartbeat':

@@ -11,6 +11,7 @@ import { LogThrottle } from '../../util/log-throttle.js';
 import { StoreMetrics } from './metrics.js';
 import { announcementRow, eventRow, sightingRow } from './rows.js';
 import type { WrittenTable } from './tables.js';
+import { wellFormedRow } from './well-formed.js';
 import { BatchWriter, type WriterOptions } from './writer.js';
 
 /** Events signed before this (2020-01-01) predate NIP-90 by years: a wrong clock or junk. */
@@ -54,7 +55,9 @@ export class ClickHouseSink implements Sink {
     this.outOfRangeLog = new LogThrottle(deps.wallClock, 10);
     this.metrics = new StoreMetrics(deps.registry, {
       queuedRows: () => this.writer.queuedRows,
+      queuedBytes: () => this.writer.queuedBytes,
       healthy: () => this.writer.healthy,
+      saturated: () => this.writer.saturated,
     });
     let ready: Promise<void> | null = null;
     this.writer = new BatchWriter(
@@ -75,7 +78,7 @@ export class ClickHouseSink implements Sink {
   handle(event: DomainEvent): void {
     if (event.type === 'event_accepted') this.accept(event);
     else if (event.type === 'event_sighted' && event.relay !== null) {
-      this.writer.push('relay_sightings', sightingRow(event.id, event.relay, event.receivedAt, false));
+      this.push('relay_sightings', sightingRow(event.id, event.relay, event.receivedAt, false));
     }
   }
 
@@ -100,7 +103,11 @@ export class ClickHouseSink implements Sink {
   }
 
   healthy(): boolean {
-    return this.writer.healthy;
+    return this.writer.healthy && !this.writer.saturated;
+  }
+
+  problem(): string | null {
+    return this.writer.problem();
   }
 
   /** Relay cursors kept in this store, saved only once the sink has written what they cover. */
@@ -115,10 +122,16 @@ export class ClickHouseSink implements Sink {
       this.rejectOutOfRange(event.event.id, createdAt);
       return;
     }
-    this.writer.push('events', eventRow(event, relay, receivedAt));
-    if (event.role === 'announcement') this.writer.push('dvm_announcements', announcementRow(event));
-    if (relay !== null)
-      this.writer.push('relay_sightings', sightingRow(event.event.id, relay, receivedAt, true));
+    this.push('events', eventRow(event, relay, receivedAt));
+    if (event.role === 'announcement') this.push('dvm_announcements', announcementRow(event));
+    if (relay !== null) this.push('relay_sightings', sightingRow(event.event.id, relay, receivedAt, true));
+  }
+
+  /** Queues a row whose strings the engine can all take (see well-formed.ts). */
+  private push(table: WrittenTable, row: object): void {
+    const fixed = wellFormedRow(row);
+    if (fixed !== null) this.metrics.altered(table, 'lone_surrogate');
+    this.writer.push(table, fixed ?? row);
   }
 
   private rejectOutOfRange(id: string, createdAt: number): void {

@@ -1,5 +1,5 @@
 import type { Logger } from '../../app/logger.js';
-import { errorMessage, isDataError } from '../../store/errors.js';
+import { errorMessage, type RowRefusal, rowRefusalOf } from '../../store/errors.js';
 import type { StoreMetrics } from './metrics.js';
 import { WRITTEN_TABLES, type WrittenTable } from './tables.js';
 
@@ -10,6 +10,10 @@ export interface WriterOptions {
   readonly flushIntervalMs: number;
   /** Backpressure: `capacity()` makes producers wait while this many rows are queued. */
   readonly maxQueuedRows: number;
+  /** A batch also ends once its rows hold about this many bytes (one insert body stays small). */
+  readonly batchMaxBytes: number;
+  /** ...and producers also wait while the queued rows hold about this many bytes. */
+  readonly maxQueuedBytes: number;
   /** At close, how long to keep retrying an unreachable store before giving the queue up. */
   readonly closeTimeoutMs: number;
   /** Retry delays double from `retryInitialMs` up to `retryMaxMs`. */
@@ -18,6 +22,8 @@ export interface WriterOptions {
 }
 
 export const DEFAULT_WRITER_TIMING = {
+  batchMaxBytes: 16 * 1024 * 1024,
+  maxQueuedBytes: 256 * 1024 * 1024,
   closeTimeoutMs: 15_000,
   retryInitialMs: 250,
   retryMaxMs: 30_000,
@@ -28,6 +34,24 @@ export type InsertRows = (table: WrittenTable, rows: readonly object[]) => Promi
 interface Entry {
   readonly table: WrittenTable;
   readonly row: object;
+  /** About the size of the row's JSON (strings count their length). */
+  readonly bytes: number;
+}
+
+/** About the size of a value's JSON: strings by length, 8 per number, nested arrays summed. */
+export function approximateBytes(value: unknown): number {
+  if (typeof value === 'string') return value.length + 3;
+  if (Array.isArray(value)) {
+    let total = 2;
+    for (const item of value) total += approximateBytes(item) + 1;
+    return total;
+  }
+  if (value !== null && typeof value === 'object') {
+    let total = 2;
+    for (const item of Object.values(value)) total += approximateBytes(item) + 1;
+    return total;
+  }
+  return 8;
 }
 
 /** A producer ignoring backpressure gets this much slack before rows are dropped (and counted). */
@@ -36,9 +60,11 @@ const HARD_LIMIT_FACTOR = 2;
 /**
  * Micro-batching writer: rows queue in arrival order and go out in batches when enough have gathered,
  * when the oldest has waited `flushIntervalMs`, or when someone flushes. One batch is in flight at a
- * time. A failed insert is retried with exponential backoff until it succeeds; rows ClickHouse itself
- * refuses are isolated by splitting the batch, then dropped and counted. Nothing leaves the queue
- * without being written or counted.
+ * time. Rows ClickHouse itself refuses (a data error: parse, type, range, size) are isolated by halving
+ * the batch until each is alone, then dropped, logged with their id and counted by reason; the rest of
+ * the batch is written. Any other failure (the store unreachable, overloaded, misconfigured) is
+ * retried with exponential backoff, resuming where the last attempt stopped so no part is written
+ * twice. Nothing leaves the queue without being written or counted.
  */
 export class BatchWriter {
   private queue: Entry[] = [];
@@ -46,6 +72,10 @@ export class BatchWriter {
   /** Entries ever queued / ever taken off the queue (written or counted as dropped). */
   private pushed = 0;
   private done = 0;
+  private bytesQueued = 0;
+  private refused = 0;
+  private lastError: string | null = null;
+  private failingSince: number | null = null;
   private flushWaiters: Array<{ readonly target: number; readonly resolve: () => void }> = [];
   private capacityWaiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
@@ -68,9 +98,35 @@ export class BatchWriter {
     return this.pushed - this.done;
   }
 
+  /** About the bytes of the queued rows. */
+  get queuedBytes(): number {
+    return this.bytesQueued;
+  }
+
   /** False while inserts fail and are being retried. */
   get healthy(): boolean {
     return !this.failing;
+  }
+
+  /** True while producers are made to wait (the queue is at its bound). */
+  get saturated(): boolean {
+    return (
+      !this.abandoned &&
+      (this.queuedRows >= this.options.maxQueuedRows || this.bytesQueued >= this.options.maxQueuedBytes)
+    );
+  }
+
+  /** Why the store is not keeping up, for /readyz; null while it is. */
+  problem(): string | null {
+    const parts: string[] = [];
+    if (this.failing) {
+      const since =
+        this.failingSince === null ? '' : ` for ${Math.round((Date.now() - this.failingSince) / 1000)} s`;
+      parts.push(`store writes failing${since} (${this.lastError ?? 'unknown error'}), retrying`);
+    }
+    if (this.saturated) parts.push('store queue full: ingestion paused');
+    if (parts.length === 0) return null;
+    return `${parts.join('; ')}; ${this.queuedRows} rows queued`;
   }
 
   push(table: WrittenTable, row: object): void {
@@ -78,7 +134,10 @@ export class BatchWriter {
       this.metrics.dropped(table, 'shutdown');
       return;
     }
-    if (this.queuedRows >= this.options.maxQueuedRows * HARD_LIMIT_FACTOR) {
+    if (
+      this.queuedRows >= this.options.maxQueuedRows * HARD_LIMIT_FACTOR ||
+      this.bytesQueued >= this.options.maxQueuedBytes * HARD_LIMIT_FACTOR
+    ) {
       this.metrics.dropped(table, 'queue_full');
       this.logger.error(
         { table, queued: this.queuedRows },
@@ -86,14 +145,16 @@ export class BatchWriter {
       );
       return;
     }
-    this.queue.push({ table, row });
+    const bytes = approximateBytes(row);
+    this.queue.push({ table, row, bytes });
     this.pushed++;
+    this.bytesQueued += bytes;
     if (this.queuedRows >= this.options.batchMaxRows) this.kick();
     else if (!this.timer && !this.timeUp) this.startTimer();
   }
 
   capacity(): Promise<void> | null {
-    if (this.queuedRows < this.options.maxQueuedRows || this.abandoned) return null;
+    if (!this.saturated) return null;
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
@@ -139,6 +200,7 @@ export class BatchWriter {
       this.timeUp ||
       this.closing ||
       this.queuedRows >= this.options.batchMaxRows ||
+      this.bytesQueued >= this.options.batchMaxBytes ||
       this.flushWaiters.some((waiter) => waiter.target > this.done)
     );
   }
@@ -152,11 +214,12 @@ export class BatchWriter {
   private async loop(): Promise<void> {
     try {
       while (this.shouldWrite()) {
-        const count = Math.min(this.queuedRows, this.options.batchMaxRows);
+        const count = this.nextBatchSize();
         const batch = this.queue.slice(this.head, this.head + count);
         await this.writeBatch(batch);
         this.head += count;
         this.done += count;
+        for (const entry of batch) this.bytesQueued -= entry.bytes;
         if (this.head > 4096 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
           this.head = 0;
@@ -170,11 +233,24 @@ export class BatchWriter {
     if (this.queuedRows > 0 && !this.timer && !this.timeUp) this.startTimer();
   }
 
+  /** Rows up to `batchMaxRows` and about `batchMaxBytes` (always at least one). */
+  private nextBatchSize(): number {
+    const limit = Math.min(this.queuedRows, this.options.batchMaxRows);
+    let bytes = 0;
+    let count = 0;
+    while (count < limit) {
+      bytes += (this.queue[this.head + count] as Entry).bytes;
+      if (count > 0 && bytes > this.options.batchMaxBytes) break;
+      count++;
+    }
+    return count;
+  }
+
   private settleWaiters(): void {
     const ready = this.flushWaiters.filter((waiter) => waiter.target <= this.done);
     this.flushWaiters = this.flushWaiters.filter((waiter) => waiter.target > this.done);
     for (const waiter of ready) waiter.resolve();
-    if (this.queuedRows < this.options.maxQueuedRows || this.abandoned) {
+    if (!this.saturated) {
       const waiting = this.capacityWaiters;
       this.capacityWaiters = [];
       for (const resolve of waiting) resolve();
@@ -189,21 +265,31 @@ export class BatchWriter {
   }
 
   private async writeWithRetry(table: WrittenTable, rows: readonly object[]): Promise<void> {
+    // The parts not yet written: a retry resumes here, so a part written before a failure is not written twice.
+    const pending: (readonly object[])[] = [rows];
     for (let attempt = 1; ; attempt++) {
       if (this.abandoned) {
-        this.metrics.dropped(table, 'shutdown', rows.length);
+        this.metrics.dropped(
+          table,
+          'shutdown',
+          pending.reduce((sum, part) => sum + part.length, 0),
+        );
         return;
       }
       try {
-        await this.insertIsolating(table, rows);
+        await this.insertIsolating(table, pending);
         if (this.failing) this.logger.info({ table, attempts: attempt }, 'store writes recovered');
         this.failing = false;
+        this.failingSince = null;
+        this.lastError = null;
         return;
       } catch (error) {
+        if (!this.failing) this.failingSince = Date.now();
         this.failing = true;
+        this.lastError = errorMessage(error);
         const delayMs = Math.min(this.options.retryInitialMs * 2 ** (attempt - 1), this.options.retryMaxMs);
         this.logger.warn(
-          { table, rows: rows.length, attempt, retryInMs: delayMs, err: errorMessage(error) },
+          { table, rows: rows.length, attempt, retryInMs: delayMs, err: this.lastError },
           'store insert failed; retrying',
         );
         await this.backoff(delayMs);
@@ -211,29 +297,51 @@ export class BatchWriter {
     }
   }
 
-  /** Inserts rows; when ClickHouse refuses the data itself, halves the batch until the bad rows are alone. */
-  private async insertIsolating(table: WrittenTable, rows: readonly object[]): Promise<void> {
-    const started = process.hrtime.bigint();
-    try {
-      await this.insert(table, rows);
-    } catch (error) {
-      this.metrics.insertErrors.inc({ table });
-      if (!isDataError(error)) throw error;
-      if (rows.length === 1) {
-        this.metrics.dropped(table, 'rejected');
-        this.logger.error(
-          { table, id: (rows[0] as { id?: unknown }).id, err: errorMessage(error) },
-          'the store refused a row; dropped',
-        );
-        return;
+  /**
+   * Writes the pending parts in order. A part ClickHouse refuses for its data is halved until the bad
+   * rows are alone; those are dropped and counted. Any other failure is thrown, leaving what is still
+   * unwritten in `pending`.
+   */
+  private async insertIsolating(table: WrittenTable, pending: (readonly object[])[]): Promise<void> {
+    while (pending.length > 0) {
+      const part = pending[0] as readonly object[];
+      const started = process.hrtime.bigint();
+      try {
+        await this.insert(table, part);
+      } catch (error) {
+        this.metrics.insertErrors.inc({ table });
+        const refusal = rowRefusalOf(error);
+        if (refusal === null) throw error;
+        pending.shift();
+        if (part.length === 1) this.refuse(table, part[0] as object, refusal, error);
+        else {
+          const middle = part.length >> 1;
+          pending.unshift(part.slice(0, middle), part.slice(middle));
+        }
+        continue;
       }
-      const middle = rows.length >> 1;
-      await this.insertIsolating(table, rows.slice(0, middle));
-      await this.insertIsolating(table, rows.slice(middle));
-      return;
+      pending.shift();
+      this.metrics.insertDuration.observe({ table }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics.rowsInserted.inc({ table }, part.length);
     }
-    this.metrics.insertDuration.observe({ table }, Number(process.hrtime.bigint() - started) / 1e9);
-    this.metrics.rowsInserted.inc({ table }, rows.length);
+  }
+
+  private refuse(table: WrittenTable, row: object, refusal: RowRefusal, error: unknown): void {
+    this.metrics.dropped(table, `refused_${refusal}`);
+    this.refused++;
+    // Each refused row is logged once; past the first few, every thousandth (a flood must not flood the log).
+    if (this.refused <= 10 || this.refused % 1000 === 0) {
+      this.logger.error(
+        {
+          table,
+          id: (row as { id?: unknown }).id,
+          reason: refusal,
+          err: errorMessage(error),
+          total: this.refused,
+        },
+        'the store refused a row; dropped',
+      );
+    }
   }
 
   private backoff(ms: number): Promise<void> {

@@ -82,6 +82,11 @@ export function createInstruments(registry: Registry, beforeCollect: () => void)
       'role',
     ]),
     kindMismatch: counter(METRIC.kindMismatch, "Results whose kind is not their request's kind + 1000.", []),
+    implausibleAmounts: counter(
+      METRIC.implausibleAmounts,
+      'Results and feedback whose amount (tag or invoice) is beyond any plausible price (10 BTC); never summed.',
+      [],
+    ),
     clockSkew: counter(
       METRIC.clockSkew,
       'Durations that came out negative (a response created before its request); observed as 0.',

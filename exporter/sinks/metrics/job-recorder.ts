@@ -104,6 +104,11 @@ export class JobRecorder {
     const createdAt = event.event.created_at;
     this.time.observe(createdAt);
     if (!this.time.isLive(createdAt)) this.m.backfill.inc({ role: event.role });
+    if (
+      (event.role === 'feedback' || event.role === 'result') &&
+      event.amount?.issues.includes('implausible_amount')
+    )
+      this.m.implausibleAmounts.inc();
   }
 
   private onRequested(job: JobSnapshot, request: JobRequest): void {

@@ -44,6 +44,7 @@ export const METRIC = {
   orphans: 'dvm_exporter_orphan_events_total',
   kindMismatch: 'dvm_exporter_kind_mismatch_events_total',
   clockSkew: 'dvm_exporter_clock_skew_events_total',
+  implausibleAmounts: 'dvm_exporter_implausible_amounts_total',
   jobsTracked: 'dvm_exporter_jobs_tracked',
   jobsOpen: 'dvm_exporter_jobs_open',
   jobPlaceholders: 'dvm_exporter_job_placeholders',
