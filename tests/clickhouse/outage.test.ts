@@ -213,7 +213,11 @@ describe('a ClickHouse server that does not answer', () => {
     });
     const [sink] = assembly.sinks;
     expect(sink?.name).toBe('clickhouse');
-    expect(sink?.healthy?.()).toBe(true);
+    // Down, and saying why; the schema is retried in the background.
+    expect(sink?.healthy?.()).toBe(false);
+    expect(sink?.problem?.()).toMatch(
+      /^store unreachable for \d+ s \(.*ECONNREFUSED.*\), retrying; 0 rows queued$/,
+    );
     await assembly.close();
   });
 

@@ -145,14 +145,26 @@ export class RelayIngest {
 
   async start(): Promise<void> {
     const store = this.options.cursorStore;
-    this.saved = await store.load();
-    const prior = (await store.loadRecentIds?.()) ?? new Map<string, number>();
+    let prior = new Map<string, number>();
+    try {
+      this.saved = await store.load();
+      prior = (await store.loadRecentIds?.()) ?? prior;
+    } catch (err) {
+      // A store that is down must not keep the exporter from watching relays: read from the initial
+      // backfill window instead; cursors are saved again once the store answers.
+      this.saved = new Map();
+      this.options.logger.warn(
+        { err: (err as Error).message },
+        'saved relay cursors unavailable; reading from the initial backfill window',
+      );
+    }
     this.recent = new RecentIds(prior, this.tuning.recentIdCapacity);
     this.intake.useRecentIds(this.recent);
     for (const source of this.sources) source.start(this.saved.get(source.url) ?? null);
     this.every(this.tuning.checkpointIntervalMs, () => {
       this.checkpoint().catch((err: unknown) => this.options.logger.error({ err }, 'checkpoint failed'));
     });
+    this.every(PAUSE_ACCOUNTING_MS, () => this.intake.accountPause());
     this.every(this.tuning.zapRefreshMs, () => {
       for (const source of this.sources) source.refreshZaps();
     });
@@ -169,7 +181,8 @@ export class RelayIngest {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     for (const source of this.sources) source.stop();
-    await this.checkpoint();
+    if (this.options.pipeline.healthy()) await this.checkpoint();
+    else await this.checkpointWithin(UNHEALTHY_FINAL_CHECKPOINT_MS);
     this.intake.clear();
     await this.options.cursorStore.close();
   }
@@ -180,10 +193,18 @@ export class RelayIngest {
    */
   checkpoint(): Promise<void> {
     const run = (this.checkpointRunning ?? Promise.resolve()).then(() => this.checkpointOnce());
-    this.checkpointRunning = run.finally(() => {
-      if (this.checkpointRunning === run) this.checkpointRunning = null;
-    });
+    // The queue of checkpoints never rejects (the caller gets `run`'s failure), so one failure does not
+    // stop the next checkpoints nor surface as an unhandled rejection.
+    const settled: Promise<void> = run.then(
+      () => this.settleCheckpoint(settled),
+      () => this.settleCheckpoint(settled),
+    );
+    this.checkpointRunning = settled;
     return run;
+  }
+
+  private settleCheckpoint(settled: Promise<void>): void {
+    if (this.checkpointRunning === settled) this.checkpointRunning = null;
   }
 
   private async checkpointOnce(): Promise<void> {
@@ -203,6 +224,29 @@ export class RelayIngest {
       this.savedRecent = recent;
     }
     this.lastCheckpointAt = this.clock.now();
+  }
+
+  /**
+   * The final checkpoint while a sink cannot deliver (the store down): it waits for writes that may never
+   * happen, so shutdown goes on without it. The cursors stay where they were last saved, behind every
+   * unwritten event, and the next start reads those events again.
+   */
+  private async checkpointWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    const outcome = await Promise.race([
+      this.checkpoint().then(
+        () => 'saved' as const,
+        () => 'failed' as const,
+      ),
+      gaveUp,
+    ]);
+    clearTimeout(timer);
+    if (outcome !== 'saved') {
+      this.options.logger.warn('a sink cannot deliver: shutting down without saving the relay cursors');
+    }
   }
 
   /** Oldest created_at a restart would read again: the lowest cursor minus the safety margin. */
@@ -255,6 +299,12 @@ export function displayUrls(urls: readonly string[]): string[] {
     return n === 1 ? shown : `${shown}#${n}`;
   });
 }
+
+/** How long shutdown waits for the final checkpoint while a sink cannot deliver. */
+const UNHEALTHY_FINAL_CHECKPOINT_MS = 2_000;
+
+/** How often a pause still going on is added to `dvm_exporter_ingest_paused_seconds_total`. */
+const PAUSE_ACCOUNTING_MS = 1_000;
 
 function sameCursors(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
   if (a.size !== b.size) return false;

@@ -84,6 +84,14 @@ export class Intake {
     return this.blocked;
   }
 
+  /** Reports the time paused so far in a pause still going on, so a pause that never ends shows too. */
+  accountPause(): void {
+    if (!this.blocked) return;
+    const now = this.clock.now();
+    this.onPaused(Math.max(0, now - this.pausedAt));
+    this.pausedAt = now;
+  }
+
   /** Oldest created_at still waiting from a relay: its cursor must stay below it. */
   oldestQueued(client: IntakeClient): number | null {
     let oldest: number | null = null;

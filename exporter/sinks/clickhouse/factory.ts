@@ -1,5 +1,5 @@
 import type { AssemblyContext, SinkFactory } from '../../app/assemble.js';
-import { clickhouseCodeOf } from '../../store/errors.js';
+import { clickhouseCodeOf, errorMessage } from '../../store/errors.js';
 import { SchemaTooNew } from '../../store/migrate.js';
 import { localSqlUrl, removeOwner, writeOwner } from '../../store/owner-file.js';
 import { mountSqlEndpoint, SQL_ENDPOINT_PATH } from '../../store/sql-endpoint.js';
@@ -24,7 +24,7 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
   if (!config.clickhouse.enabled) return null;
   const target = storeTargetOf(config);
   const store = await Store.open(target, { create: true });
-  let deferredSchema = false;
+  let deferredSchema: string | null = null;
   try {
     const report = await store.migrate();
     logger.info(
@@ -39,8 +39,8 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
       await store.close();
       throw error;
     }
-    deferredSchema = true;
-    logger.warn({ store: store.description, err: (error as Error).message }, 'store unreachable; will retry');
+    deferredSchema = errorMessage(error);
+    logger.warn({ store: store.description, err: deferredSchema }, 'store unreachable; will retry');
   }
   const serveSql = config.clickhouse.sqlEndpoint && mode === 'run';
   if (serveSql) mountSqlEndpoint(ctx.router, () => store.readOnly(), logger);
@@ -57,6 +57,7 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
     registry: ctx.registry,
     logger,
     wallClock: ctx.wallClock,
+    startError: deferredSchema ?? undefined,
     beforeFirstWrite: deferredSchema
       ? async () => {
           const report = await store.migrate();

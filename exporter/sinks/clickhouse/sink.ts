@@ -5,6 +5,7 @@ import type { CursorStore } from '../../ingest/cursor.js';
 import type { DomainEvent, EventAccepted } from '../../jobs/domain-events.js';
 import type { Sink } from '../../pipeline/sink.js';
 import { StoreCursorStore } from '../../store/cursor-store.js';
+import { errorMessage } from '../../store/errors.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import { LogThrottle } from '../../util/log-throttle.js';
@@ -30,6 +31,8 @@ export interface ClickHouseSinkDeps {
   readonly wallClock: Clock;
   /** Runs once before the first write (deferred schema migrations when the store was down at start). */
   readonly beforeFirstWrite?: () => Promise<void>;
+  /** Why the store did not answer at start, when `beforeFirstWrite` is deferred. */
+  readonly startError?: string;
   /** Runs after the store is closed. */
   readonly afterClose?: () => void;
 }
@@ -46,6 +49,9 @@ export class ClickHouseSink implements Sink {
   private outOfRange = 0;
   private readonly outOfRangeLog: LogThrottle;
   private closed: Promise<void> | null = null;
+  /** Set while the schema waits for a store that did not answer at start: why, and since when. */
+  private unreachable: { error: string; since: number } | null = null;
+  private wakeConnect: (() => void) | null = null;
 
   constructor(
     readonly store: Store,
@@ -56,23 +62,51 @@ export class ClickHouseSink implements Sink {
     this.metrics = new StoreMetrics(deps.registry, {
       queuedRows: () => this.writer.queuedRows,
       queuedBytes: () => this.writer.queuedBytes,
-      healthy: () => this.writer.healthy,
+      healthy: () => this.writer.healthy && this.unreachable === null,
       saturated: () => this.writer.saturated,
     });
-    let ready: Promise<void> | null = null;
     this.writer = new BatchWriter(
       async (table, rows) => {
-        ready ??= (deps.beforeFirstWrite?.() ?? Promise.resolve()).catch((error) => {
-          ready = null;
-          throw error;
-        });
-        await ready;
+        if (this.unreachable !== null) throw new Error(`store unreachable: ${this.unreachable.error}`);
         await this.insert(table, rows);
       },
       options,
       this.metrics,
       deps.logger,
     );
+    if (deps.beforeFirstWrite) {
+      this.unreachable = { error: deps.startError ?? 'not connected yet', since: deps.wallClock.now() };
+      void this.connect(deps.beforeFirstWrite);
+    }
+  }
+
+  /** Retries the deferred start-up (migrations) with backoff until the store answers or the sink closes. */
+  private async connect(start: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; this.closed === null; attempt++) {
+      try {
+        await start();
+        this.unreachable = null;
+        this.writer.retryNow();
+        return;
+      } catch (error) {
+        if (this.unreachable) this.unreachable = { ...this.unreachable, error: errorMessage(error) };
+        const { retryInitialMs, retryMaxMs } = this.options;
+        const delayMs = Math.min(retryInitialMs * 2 ** (attempt - 1), retryMaxMs);
+        this.deps.logger.warn(
+          { attempt, retryInMs: delayMs, err: errorMessage(error) },
+          'store unreachable; retrying',
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          timer.unref();
+          this.wakeConnect = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeConnect = null;
+      }
+    }
   }
 
   handle(event: DomainEvent): void {
@@ -88,8 +122,10 @@ export class ClickHouseSink implements Sink {
 
   close(): Promise<void> {
     this.closed ??= (async () => {
+      this.wakeConnect?.();
       try {
-        await this.writer.close();
+        // A store that never answered since start will not in the next seconds: count the queue at once.
+        await this.writer.close(this.unreachable !== null ? 0 : undefined);
       } finally {
         await this.store.close();
         this.deps.afterClose?.();
@@ -103,11 +139,24 @@ export class ClickHouseSink implements Sink {
   }
 
   healthy(): boolean {
-    return this.writer.healthy && !this.writer.saturated;
+    return this.unreachable === null && this.writer.healthy && !this.writer.saturated;
   }
 
+  /** Why the store is not keeping up, for /readyz; null while it is. */
   problem(): string | null {
-    return this.writer.problem();
+    const parts: string[] = [];
+    const now = this.deps.wallClock.now();
+    const failure = this.writer.failure();
+    if (this.unreachable !== null) {
+      const seconds = Math.round(now - this.unreachable.since);
+      parts.push(`store unreachable for ${seconds} s (${this.unreachable.error}), retrying`);
+    } else if (failure !== null) {
+      const seconds = Math.max(0, Math.round(now - failure.sinceMs / 1000));
+      parts.push(`store writes failing for ${seconds} s (${failure.error}), retrying`);
+    }
+    if (this.writer.saturated) parts.push('store queue full: ingestion paused');
+    if (parts.length === 0) return null;
+    return `${parts.join('; ')}; ${this.writer.queuedRows} rows queued`;
   }
 
   /** Relay cursors kept in this store, saved only once the sink has written what they cover. */

@@ -116,17 +116,10 @@ export class BatchWriter {
     );
   }
 
-  /** Why the store is not keeping up, for /readyz; null while it is. */
-  problem(): string | null {
-    const parts: string[] = [];
-    if (this.failing) {
-      const since =
-        this.failingSince === null ? '' : ` for ${Math.round((Date.now() - this.failingSince) / 1000)} s`;
-      parts.push(`store writes failing${since} (${this.lastError ?? 'unknown error'}), retrying`);
-    }
-    if (this.saturated) parts.push('store queue full: ingestion paused');
-    if (parts.length === 0) return null;
-    return `${parts.join('; ')}; ${this.queuedRows} rows queued`;
+  /** While inserts fail: the last error and since when (ms since the epoch); null while they succeed. */
+  failure(): { readonly error: string; readonly sinceMs: number } | null {
+    if (!this.failing) return null;
+    return { error: this.lastError ?? 'unknown error', sinceMs: this.failingSince ?? Date.now() };
   }
 
   push(table: WrittenTable, row: object): void {
@@ -168,10 +161,10 @@ export class BatchWriter {
   }
 
   /** Writes what is queued; if the store stays unreachable past the close timeout, counts the rest as dropped. */
-  close(): Promise<void> {
+  close(giveUpAfterMs = this.options.closeTimeoutMs): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
-      const giveUp = setTimeout(() => this.abandon(), this.options.closeTimeoutMs);
+      const giveUp = setTimeout(() => this.abandon(), giveUpAfterMs);
       try {
         await this.flush();
       } finally {
@@ -183,6 +176,11 @@ export class BatchWriter {
       }
     })();
     return this.closed;
+  }
+
+  /** Ends a retry wait early (the store is known to be back). */
+  retryNow(): void {
+    this.wakeBackoff?.();
   }
 
   private startTimer(): void {
