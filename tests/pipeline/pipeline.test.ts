@@ -173,4 +173,28 @@ describe('pipeline', () => {
       reason: 'bad_shape',
     });
   });
+
+  it('applies the event size limit to the event, bare or inside a relay frame', async () => {
+    const { pipeline } = await setup();
+    const limit = pipeline.maxEventBytes;
+    /** A signed event whose compact JSON is exactly `bytes` long. */
+    const ofSize = (bytes: number) => {
+      const probe = text(signed({ kind: 5050, content: '', created_at: NOW - 10 }));
+      const event = signed({ kind: 5050, content: 'x'.repeat(bytes - probe.length), created_at: NOW - 10 });
+      expect(Buffer.byteLength(text(event))).toBe(bytes);
+      return text(event);
+    };
+    const largest = ofSize(limit);
+    const tooLarge = ofSize(limit + 1);
+    const forms = (event: string) => [event, `["EVENT","subscription-1",${event}]`, `["EVENT",${event}]`];
+    for (const line of forms(largest)) {
+      expect(offerLine(pipeline, line, { relay: null })?.status).not.toBe('rejected');
+    }
+    for (const line of forms(tooLarge)) {
+      expect(offerLine(pipeline, line, { relay: null })).toMatchObject({
+        status: 'rejected',
+        reason: 'too_large',
+      });
+    }
+  });
 });
