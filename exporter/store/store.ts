@@ -4,9 +4,10 @@ import {
   ClickHouseLogLevel,
   createClient,
 } from '@clickhouse/client';
-import { closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb-slot.js';
+import { boundChdbPath, closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb-slot.js';
 import { StoreError } from './errors.js';
 import { type MigrationReport, migrate } from './migrate.js';
+import { outdatedPartPaths, removePartDirectories } from './outdated-parts.js';
 import { ReadOnlySql, type SqlLimits } from './readonly-sql.js';
 import { embeddedReader } from './sql-reader.js';
 import { describeTarget, type StoreTarget } from './target.js';
@@ -59,7 +60,14 @@ export class Store {
     const chdb = await openChdbConnection(path);
     const connection = wrap(chdb as unknown as EngineConnection, options);
     const client = createClient({ connection, ...QUIET });
-    return new Store({ kind: 'embedded', path }, client, () => closeChdbConnection(chdb));
+    const release = async () => {
+      // Listed while the engine runs, removed once it has let go (see outdated-parts.ts).
+      const outdated = await outdatedPartPaths(client).catch(() => []);
+      await closeChdbConnection(chdb);
+      // Only once no connection to the directory is left (another store of this process may hold it).
+      if (boundChdbPath() === null) removePartDirectories(path, outdated);
+    };
+    return new Store({ kind: 'embedded', path }, client, release);
   }
 
   get description(): string {
