@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assemble } from '../exporter/app/assemble.js';
+import { createLogger } from '../exporter/app/logger.js';
+import { loadConfig } from '../exporter/config/load.js';
+import { createVerifier } from '../exporter/model/verify.js';
+import { DEFAULT_SIMULATION, simulate } from '../exporter/simulate/index.js';
+import { clickhouseSinkFactory } from '../exporter/sinks/clickhouse/index.js';
+import { systemClock } from '../exporter/util/clock.js';
+import { EventTimeClock } from '../exporter/util/event-time-clock.js';
+import { machineLine } from './machine.js';
+
+/**
+ * Disk use of the embedded store under `run`-like ingestion: simulator traffic fed in real time at a
+ * steady rate through the `run` assembly (micro-batches every second, as `run` writes them), the data
+ * directory measured (`du`) every 30 s, at the end and after the store is closed.
+ * Usage: store-disk.ts [minutes (10)] [events per second (6)]
+ */
+export interface DiskBenchmark {
+  readonly minutes: number;
+  readonly events: number;
+  /** Largest size seen while running, per event written so far at that moment. */
+  readonly peakBytesPerEvent: number;
+  readonly bytesPerEventAtEnd: number;
+  readonly bytesPerEventAfterClose: number;
+  readonly bytesAfterClose: number;
+}
+
+/** `du -sk`; parts the engine removes while `du` walks make it complain, not miscount. */
+function du(path: string): number {
+  const { stdout } = spawnSync('du', ['-sk', path], { encoding: 'utf8' });
+  return Number(stdout.split('\t')[0]) * 1024;
+}
+
+export async function runDiskBenchmark(minutes = 10, eventsPerSecond = 6): Promise<DiskBenchmark> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dvm-exporter-bench-disk-'));
+  const now = Math.floor(Date.now() / 1000);
+  const seconds = Math.round(minutes * 60);
+  // Traffic dated in the last hours, so every event lands in the store (not refused as too old).
+  const lines = [
+    ...simulate({ ...DEFAULT_SIMULATION, start: now - seconds - 3600, durationSeconds: seconds + 600 }),
+  ].map((item) => item.line);
+  const config = loadConfig({ env: {}, overrides: { dataDir, clickhouse: { enabled: true } } });
+  const assembly = await assemble({
+    config,
+    mode: 'run',
+    logger: createLogger('warn', false),
+    verifier: await createVerifier('wasm'),
+    clock: new EventTimeClock(),
+    wallClock: systemClock,
+    sinks: [clickhouseSinkFactory],
+  });
+  const store = join(dataDir, 'clickhouse');
+  let fed = 0;
+  let peak = 0;
+  const started = Date.now();
+  const deadline = started + seconds * 1000;
+  let nextSample = started + 30_000;
+  try {
+    while (Date.now() < deadline && fed < lines.length) {
+      const due = Math.min(lines.length, Math.floor(((Date.now() - started) / 1000) * eventsPerSecond));
+      while (fed < due) assembly.pipeline.ingestText(lines[fed++] as string, { relay: 'wss://bench' });
+      if (Date.now() >= nextSample) {
+        nextSample += 30_000;
+        const bytes = du(store);
+        peak = Math.max(peak, bytes / Math.max(1, fed));
+        console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${fed} lines, ${bytes} bytes on disk`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await assembly.pipeline.flush();
+    const atEnd = du(store);
+    const events = assembly.pipeline.summaryTotals().accepted;
+    await assembly.close();
+    const afterClose = du(store);
+    return {
+      minutes,
+      events,
+      peakBytesPerEvent: Math.max(peak, atEnd / events),
+      bytesPerEventAtEnd: atEnd / events,
+      bytesPerEventAfterClose: afterClose / events,
+      bytesAfterClose: afterClose,
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [minutes, rate] = process.argv.slice(2).map(Number);
+  const result = await runDiskBenchmark(minutes || undefined, rate || undefined);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  console.log(`machine: ${machineLine()}`);
+  console.log(
+    `embedded store on disk after ${result.minutes} min of run-like ingestion (${fmt(result.events)} events)`,
+  );
+  console.log(`  while running, peak   ${fmt(result.peakBytesPerEvent)} bytes/event`);
+  console.log(`  at the end            ${fmt(result.bytesPerEventAtEnd)} bytes/event`);
+  console.log(
+    `  after close           ${fmt(result.bytesPerEventAfterClose)} bytes/event (${fmt(result.bytesAfterClose)} bytes)`,
+  );
+}
