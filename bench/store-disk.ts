@@ -16,7 +16,7 @@ import { machineLine } from './machine.js';
  * Disk use of the embedded store under `run`-like ingestion: simulator traffic fed in real time at a
  * steady rate through the `run` assembly (micro-batches every second, as `run` writes them), the data
  * directory measured (`du`) every 30 s, at the end and after the store is closed.
- * Usage: store-disk.ts [minutes (10)] [events per second (6)]
+ * Usage: store-disk.ts [minutes (10)] [events per second (6)] [clickhouse.flushIntervalMs (1000)]
  */
 export interface DiskBenchmark {
   readonly minutes: number;
@@ -34,7 +34,11 @@ function du(path: string): number {
   return Number(stdout.split('\t')[0]) * 1024;
 }
 
-export async function runDiskBenchmark(minutes = 10, eventsPerSecond = 6): Promise<DiskBenchmark> {
+export async function runDiskBenchmark(
+  minutes = 10,
+  eventsPerSecond = 6,
+  flushIntervalMs = 1_000,
+): Promise<DiskBenchmark> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dvm-exporter-bench-disk-'));
   const now = Math.floor(Date.now() / 1000);
   const seconds = Math.round(minutes * 60);
@@ -42,7 +46,7 @@ export async function runDiskBenchmark(minutes = 10, eventsPerSecond = 6): Promi
   const lines = [
     ...simulate({ ...DEFAULT_SIMULATION, start: now - seconds - 3600, durationSeconds: seconds + 600 }),
   ].map((item) => item.line);
-  const config = loadConfig({ env: {}, overrides: { dataDir, clickhouse: { enabled: true } } });
+  const config = loadConfig({ env: {}, overrides: { dataDir, clickhouse: { enabled: true, flushIntervalMs } } });
   const assembly = await assemble({
     config,
     mode: 'run',
@@ -89,8 +93,8 @@ export async function runDiskBenchmark(minutes = 10, eventsPerSecond = 6): Promi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [minutes, rate] = process.argv.slice(2).map(Number);
-  const result = await runDiskBenchmark(minutes || undefined, rate || undefined);
+  const [minutes, rate, flush] = process.argv.slice(2).map(Number);
+  const result = await runDiskBenchmark(minutes || undefined, rate || undefined, flush || undefined);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`machine: ${machineLine()}`);
   console.log(
