@@ -46,7 +46,10 @@ export async function runDiskBenchmark(
   const lines = [
     ...simulate({ ...DEFAULT_SIMULATION, start: now - seconds - 3600, durationSeconds: seconds + 600 }),
   ].map((item) => item.line);
-  const config = loadConfig({ env: {}, overrides: { dataDir, clickhouse: { enabled: true, flushIntervalMs } } });
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, clickhouse: { enabled: true, flushIntervalMs } },
+  });
   const assembly = await assemble({
     config,
     mode: 'run',
