@@ -5,6 +5,8 @@ import { openInput, readLines } from './line-reader.js';
 export interface ReplayProgress {
   readonly file: string;
   readonly lines: number;
+  /** The last report for this file. */
+  readonly finished: boolean;
 }
 
 /**
@@ -27,9 +29,9 @@ export async function replayFiles(
       pipeline.tick();
       const wait = pipeline.capacity();
       if (wait) await wait;
-      if ((lines & 1023) === 0) onProgress({ file, lines });
+      if ((lines & 1023) === 0) onProgress({ file, lines, finished: false });
     }
-    onProgress({ file, lines });
+    onProgress({ file, lines, finished: true });
   }
   pipeline.drain();
 }

@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../exporter/cli/errors.js';
 import { environmentVariables, loadConfig, redactConfig } from '../../exporter/config/load.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAYS } from '../../exporter/config/schema.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { tempDir } from '../support/temp.js';
 
 function tempFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dvm-config-')), name);
+  const path = join(tempDir('dvm-config-'), name);
   writeFileSync(path, text);
   return path;
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createLogger } from '../../app/logger.js';
 import { assembleReplay } from '../../app/replay-assembly.js';
@@ -8,7 +8,7 @@ import type { IngestSummary } from '../../pipeline/summary.js';
 import { writeMetricsFile } from '../../sinks/metrics/exposition.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
 import { UsageError } from '../errors.js';
-import { ProgressLine } from '../progress.js';
+import { counted, formatElapsed, ProgressLine, ratePerSecond } from '../progress.js';
 
 interface ReplayFlags extends PipelineFlags {
   readonly json?: boolean;
@@ -37,26 +37,37 @@ export function register(program: Command): void {
 export async function replay(files: readonly string[], flags: ReplayFlags): Promise<IngestSummary> {
   const config = configFromFlags(flags);
   for (const file of files) assertReadable(file);
+  if (flags.metricsOut !== undefined) assertWritableFile(flags.metricsOut);
   const logger = createLogger(flags.logLevel ?? (flags.json ? 'warn' : config.logLevel), {
     secrets: configSecrets(config, process.env),
   });
   const assembly = await assembleReplay(config, { logger });
   const progress = new ProgressLine();
   const started = Date.now();
+  let done = 0;
   try {
-    await replayFiles(assembly.pipeline, files, ({ file, lines }) =>
+    await replayFiles(assembly.pipeline, files, ({ file, lines, finished }) => {
       progress.update(() => {
-        const rate = Math.round(lines / Math.max((Date.now() - started) / 1000, 0.001));
-        return `replay ${file}: ${lines.toLocaleString()} lines (${rate.toLocaleString()} lines/s)`;
-      }),
-    );
+        const total = done + lines;
+        return `replay ${file === '-' ? 'stdin' : file}: ${lines.toLocaleString('en-US')} lines (${ratePerSecond(total, Date.now() - started)} lines/s)`;
+      });
+      if (finished) done += lines;
+    });
   } finally {
     progress.done();
     await assembly.close();
   }
   // After close, so the exposition includes what the sinks counted while flushing.
   if (flags.metricsOut) await writeMetricsFile(assembly.registry, flags.metricsOut);
-  return assembly.pipeline.summaryTotals();
+  const totals = assembly.pipeline.summaryTotals();
+  // With --json the JSON object is the summary, and stderr stays empty for scripts.
+  if (!flags.json) {
+    const elapsed = Date.now() - started;
+    progress.summary(
+      `replay: ${counted(totals.read, 'line')} from ${counted(files.length, 'input')} in ${formatElapsed(elapsed)} (${ratePerSecond(totals.read, elapsed)} lines/s), ${totals.accepted.toLocaleString('en-US')} accepted`,
+    );
+  }
+  return totals;
 }
 
 function assertReadable(file: string): void {
@@ -66,6 +77,17 @@ function assertReadable(file: string): void {
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
+}
+
+/** Refused before the replay, not after it: a directory in place of the file can never be written. */
+function assertWritableFile(path: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // Absent: written (with its folders) after the replay.
+  }
+  if (isDirectory) throw new UsageError(`--metrics-out ${path} is a directory; give a file path`);
 }
 
 export function formatSummary(summary: IngestSummary): string {
