@@ -3,8 +3,8 @@ export interface ProgressOptions {
   readonly tty?: boolean;
   readonly nowMs?: () => number;
   readonly write?: (text: string) => void;
-  /** Off a terminal, the gap between two progress lines. */
-  readonly plainEveryMs?: number;
+  /** Off a terminal, the gap between two progress lines; null for none (machine-read output). */
+  readonly plainEveryMs?: number | null;
 }
 
 /** Redraws on a terminal at most this often. */
@@ -20,7 +20,7 @@ export class ProgressLine {
   private readonly tty: boolean;
   private readonly nowMs: () => number;
   private readonly write: (text: string) => void;
-  private readonly everyMs: number;
+  private readonly everyMs: number | null;
   private lastDraw: number;
   private drawn = false;
 
@@ -28,13 +28,18 @@ export class ProgressLine {
     this.tty = options.tty ?? process.stderr.isTTY === true;
     this.nowMs = options.nowMs ?? Date.now;
     this.write = options.write ?? ((text) => process.stderr.write(text));
-    this.everyMs = this.tty ? TTY_EVERY_MS : (options.plainEveryMs ?? PLAIN_EVERY_MS);
+    this.everyMs = this.tty
+      ? TTY_EVERY_MS
+      : options.plainEveryMs === undefined
+        ? PLAIN_EVERY_MS
+        : options.plainEveryMs;
     // Off a terminal the first line waits a full interval; on one the first update draws at once.
     this.lastDraw = this.tty ? Number.NEGATIVE_INFINITY : this.nowMs();
   }
 
   /** `render` runs only when a line is due, so callers may format freely. */
   update(render: () => string): void {
+    if (this.everyMs === null) return;
     const now = this.nowMs();
     if (now - this.lastDraw < this.everyMs) return;
     this.lastDraw = now;

@@ -46,6 +46,23 @@ describe('progress of long CLI work', () => {
     expect(written).toEqual(['line 1\n', 'line 2\n', 'done\n']);
   });
 
+  it('off a terminal prints no progress at all for machine-read output', () => {
+    let now = 0;
+    const written: string[] = [];
+    const progress = new ProgressLine({
+      tty: false,
+      plainEveryMs: null,
+      nowMs: () => now,
+      write: (text) => written.push(text),
+    });
+    for (let i = 0; i < 5; i++) {
+      now += PLAIN_EVERY_MS;
+      progress.update(() => 'line');
+    }
+    progress.done();
+    expect(written).toEqual([]);
+  });
+
   it('says how long a job took', () => {
     expect(formatElapsed(16_240)).toBe('16.2 s');
     expect(formatElapsed(184_400)).toBe('3 min 4 s');

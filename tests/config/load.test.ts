@@ -129,6 +129,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it.each([
+    ['listen: "x\n', 'line 2, column 1: Missing closing "quote'],
+    ['a: 1\na: 2\n', 'line 2, column 1: Map keys must be unique'],
+    ['a: b: c\n', 'line 1, column 4: Nested mappings are not allowed in compact mappings'],
+  ])('names where a YAML file breaks, in one line ending with the reason: %j', (text, reason) => {
+    const file = tempFile('broken.yaml', text);
+    const error = errorOf(() => loadConfig({ env: {}, file }));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(`config file ${file}: ${reason}`);
+  });
+
   it('lists an environment variable for every field', () => {
     const names = environmentVariables();
     expect(names).toContain('DVM_EXPORTER_RELAYS');

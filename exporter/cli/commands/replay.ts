@@ -42,7 +42,8 @@ export async function replay(files: readonly string[], flags: ReplayFlags): Prom
     secrets: configSecrets(config, process.env),
   });
   const assembly = await assembleReplay(config, { logger });
-  const progress = new ProgressLine();
+  // With --json, stderr stays empty off a terminal: scripts read the JSON and nothing else.
+  const progress = new ProgressLine(flags.json ? { plainEveryMs: null } : {});
   const started = Date.now();
   let done = 0;
   try {

@@ -84,7 +84,7 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
 
   // Loaded here so other commands do not pay for the simulator's WebAssembly signer.
   const { simulate } = await import('../../simulate/index.js');
-  const progress = new ProgressLine();
+  const progress = new ProgressLine(flags.json ? { plainEveryMs: null } : {});
   const started = Date.now();
   let count = 0;
   let simulatedAt = options.start;
