@@ -113,10 +113,10 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
         `simulate: ${counted(count, 'line')} to ${out === '-' ? 'stdout' : out} in ${formatElapsed(Date.now() - started)}`,
       );
     } else {
-      const summary = await publish(items, publishUrl, speed, (so) =>
+      const summary = await publish(items, publishUrl, speed, (sofar) =>
         progress.update(
           () =>
-            `simulate: ${so.sent.toLocaleString('en-US')} sent, ${so.accepted.toLocaleString('en-US')} accepted, at ${isoSeconds(simulatedAt)}`,
+            `simulate: ${sofar.sent.toLocaleString('en-US')} sent, ${sofar.accepted.toLocaleString('en-US')} accepted, at ${isoSeconds(simulatedAt)}`,
         ),
       );
       await sink?.finish();
