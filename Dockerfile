@@ -3,7 +3,7 @@
 #   docker build -t dvm-exporter .
 #   docker run --rm -p 9890:9890 dvm-exporter run --listen 0.0.0.0:9890
 
-FROM node:24-slim AS build
+FROM node:20-slim AS build
 WORKDIR /app
 # Native modules (chdb, better-sqlite3) fetch or build their binaries at install time.
 RUN apt-get update \
@@ -18,7 +18,7 @@ COPY tests/support ./tests/support
 # dependencies stay: the stack's relay (provisioning/demo/relay.mjs) runs on @nostr-relay.
 RUN npm ci --no-audit --no-fund
 
-FROM node:24-slim
+FROM node:20-slim
 ENV NODE_ENV=production \
     DVM_EXPORTER_DATA_DIR=/data
 WORKDIR /app
