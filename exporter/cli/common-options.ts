@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import { type Config, LOG_LEVELS } from '../config/schema.js';
 
 /** Flags shared by the commands that build a pipeline (`run`, `replay`): config sources and sinks. */
 export function addPipelineOptions(command: Command): Command {
@@ -13,7 +13,7 @@ export function addPipelineOptions(command: Command): Command {
     )
     .option('--no-store', 'do not write history to ClickHouse')
     .option('--otlp-endpoint <url>', 'send job traces over OTLP/HTTP (also OTEL_EXPORTER_OTLP_ENDPOINT)')
-    .option('--log-level <level>', 'trace, debug, info, warn, error or silent');
+    .option('--log-level <level>', `${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`);
 }
 
 export interface PipelineFlags {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { StoreError } from '../store/errors.js';
 import { redactText } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { register as checkConfig } from './commands/check-config.js';
@@ -30,9 +31,21 @@ function exitOnError(err: unknown): never {
     process.stderr.write(`dvm-exporter: ${redactText(err.message)}\n`);
     process.exit(EXIT_USAGE);
   }
+  // A store the user can act on, or the system refusing a file or a socket: the message says it all.
+  // Anything else is a bug, and its stack is what a report needs.
+  if (err instanceof StoreError || isSystemError(err)) {
+    process.stderr.write(`dvm-exporter: ${redactText(err.message)}\n`);
+    process.exit(1);
+  }
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`dvm-exporter: ${redactText(text)}\n`);
   process.exit(1);
+}
+
+/** Node's errors from the operating system (EACCES, ENOSPC, ...) carry a code and the failed call. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const fields = err as NodeJS.ErrnoException | null;
+  return err instanceof Error && typeof fields?.code === 'string' && typeof fields.syscall === 'string';
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

@@ -60,12 +60,23 @@ function readConfigFile(path: string): Json {
   try {
     value = parseYaml(text);
   } catch (error) {
-    throw new UsageError(`config file ${path}: ${(error as Error).message.split('\n')[0]}`);
+    throw new UsageError(`config file ${path}: ${describeYamlError(error)}`);
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw new UsageError(`config file ${path}: not a mapping`);
   return value as Json;
+}
+
+/**
+ * "line 2, column 1: Missing closing "quote". The yaml package's message ends with the position and a
+ * colon before a multi-line excerpt; its `linePos` gives the position on its own.
+ */
+function describeYamlError(error: unknown): string {
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const what = first.replace(/ at line \d+, column \d+:?\s*$/, '').trim() || 'not valid YAML';
+  const at = (error as { linePos?: readonly { line: number; col: number }[] }).linePos?.[0];
+  return at ? `line ${at.line}, column ${at.col}: ${what}` : what;
 }
 
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {

@@ -126,6 +126,9 @@ export const tracingSchema = z
   })
   .strict();
 
+/** pino's levels, quietest last. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 export const configSchema = z
   .object({
     listen: z
@@ -133,7 +136,7 @@ export const configSchema = z
       .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT')
       .default(`0.0.0.0:${DEFAULT_PORT}`),
     dataDir: z.string().min(1).default('./data'),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
     ingest: ingestSchema.default(ingestSchema.parse({})),
     pipeline: pipelineSchema.default(pipelineSchema.parse({})),
     jobs: jobsSchema.default(jobsSchema.parse({})),

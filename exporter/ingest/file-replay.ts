@@ -2,13 +2,10 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { OrderedIngest } from '../verify/ordered-ingest.js';
 import type { VerifyPool } from '../verify/verify-pool.js';
 import { offerLine } from './jsonl-decoder.js';
-import { DEFAULT_SORT_OPTIONS, type SortOptions, sortedLines } from './sorted-lines.js';
+import { DEFAULT_SORT_OPTIONS, type ReadProgress, type SortOptions, sortedLines } from './sorted-lines.js';
 
-export interface ReplayProgress {
-  /** The file being read, or SORTED_PHASE while the sorted events go through the pipeline. */
-  readonly file: string;
-  readonly lines: number;
-}
+/** Progress per file while reading, then for SORTED_PHASE while the sorted events go through the pipeline. */
+export type ReplayProgress = ReadProgress;
 
 /** What ReplayProgress.file says once every file is read and the sorted lines are being replayed. */
 export const SORTED_PHASE = 'events by created_at';
@@ -52,9 +49,9 @@ export async function replayFiles(
     }
     const wait = pipeline.capacity();
     if (wait) await wait;
-    if ((lines & 1023) === 0) onProgress({ file: SORTED_PHASE, lines });
+    if ((lines & 1023) === 0) onProgress({ file: SORTED_PHASE, lines, finished: false });
   }
-  onProgress({ file: SORTED_PHASE, lines });
+  onProgress({ file: SORTED_PHASE, lines, finished: true });
   await ordered?.settle();
   pipeline.drain();
 }

@@ -41,6 +41,8 @@ interface Keyed {
 export interface ReadProgress {
   readonly file: string;
   readonly lines: number;
+  /** The last report for this file. */
+  readonly finished: boolean;
 }
 
 function compare(a: Keyed, b: Keyed): number {
@@ -91,7 +93,7 @@ export async function* sortedLines(
       let lines = 0;
       for await (const item of readLines(openInput(file), maxLineBytes)) {
         lines++;
-        if ((lines & 1023) === 0) onRead({ file, lines });
+        if ((lines & 1023) === 0) onRead({ file, lines, finished: false });
         const keyed = 'line' in item ? sortKey(item.line) : null;
         if (keyed === null) {
           yield item;
@@ -105,7 +107,7 @@ export async function* sortedLines(
           held = 0;
         }
       }
-      onRead({ file, lines });
+      onRead({ file, lines, finished: true });
     }
     run.sort(compare);
     if (runs.length === 0) {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { StoreError } from './errors.js';
-import { readLiveOwner } from './owner-file.js';
+import { describeOwner, readLiveOwner } from './owner-file.js';
 import type { SqlAnswer } from './readonly-sql.js';
 import { EndpointUnreachable, postSql } from './sql-client.js';
 import { Store } from './store.js';
@@ -37,19 +37,16 @@ export async function answerAdhoc(
       if (!(error instanceof EndpointUnreachable)) throw error;
     }
   }
-  let store: Store;
-  try {
-    store = await Store.open({ kind: 'embedded', path: embeddedStorePath(config.dataDir) });
-  } catch (error) {
-    if (!owner) throw error;
+  if (owner) {
+    // Opening a directory another process holds fails, and the engine prints a raw exception first.
     const why = owner.sqlUrl
       ? `its SQL endpoint ${owner.sqlUrl} does not answer`
       : 'it serves no SQL endpoint';
     throw new StoreError(
-      `the store in ${config.dataDir} is held by process ${owner.pid} (${owner.mode}) and ${why}; retry when it has stopped`,
-      { cause: error },
+      `the store in ${config.dataDir} is held by ${describeOwner(owner)} and ${why}; retry when it has stopped`,
     );
   }
+  const store = await Store.open({ kind: 'embedded', path: embeddedStorePath(config.dataDir) });
   return { answer: await queryOpened(store, query), route: 'embedded' };
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StoreError } from './errors.js';
 import { isLoopbackHost } from './loopback.js';
 
 /**
@@ -35,6 +36,24 @@ export function readLiveOwner(dataDir: string): StoreOwner | null {
     return null;
   }
   return typeof owner.pid === 'number' && isAlive(owner.pid) ? owner : null;
+}
+
+/** "process 123 (dvm-exporter replay, since 2026-01-01T00:00:00.000Z)": who holds a store, for messages. */
+export function describeOwner(owner: StoreOwner): string {
+  return `process ${owner.pid} (dvm-exporter ${owner.mode}, since ${owner.startedAt})`;
+}
+
+/**
+ * Refuses, with one line naming the holder, a data directory whose store another live process holds.
+ * Checked before opening: the engine's own refusal prints a raw exception on stderr first.
+ */
+export function assertStoreFree(dataDir: string): void {
+  const owner = readLiveOwner(dataDir);
+  if (owner && owner.pid !== process.pid) {
+    throw new StoreError(
+      `the store in ${dataDir} is in use by ${describeOwner(owner)}; stop it or use another --data-dir`,
+    );
+  }
 }
 
 /** Removes the file if this process wrote it (a successor may already have replaced it). */

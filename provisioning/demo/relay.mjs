@@ -4,8 +4,9 @@
 //   node provisioning/demo/relay.mjs [--listen 0.0.0.0:7447] [--keep-hours 6] [--purge-interval-seconds 600]
 //
 // @nostr-relay/core over an in-memory SQLite store: it verifies ids and signatures (libsecp256k1 via
-// nostr-wasm), keeps the newest replaceable and addressable events, applies deletions, and answers
-// NIP-11 on plain HTTP (which the compose healthcheck uses). Events older than --keep-hours are
+// nostr-wasm), keeps the newest replaceable and addressable events, stores and serves kind 5 (job
+// cancellations) like any other event, and answers NIP-11 on plain HTTP (which the compose healthcheck
+// uses). Events older than --keep-hours are
 // purged every ten minutes (by created_at), so memory stays bounded however long the demo runs.
 
 import { createServer } from 'node:http';
@@ -54,10 +55,27 @@ await repository.init();
 const relay = new NostrRelay(repository, { logger: quiet });
 const validator = new Validator();
 
+// @nostr-relay/core 0.0.40 (dist/services/event.service.js, handleRegularEvent) hands every kind 5 to
+// handleDeletionEvent, which deletes the events it names and neither stores nor broadcasts the kind 5
+// itself. Relays in the wild store and serve it (NIP-09, nostr-protocol/nips 09.md: "Relays SHOULD
+// continue to publish/share the deletion request events indefinitely"), and for DVMs a kind 5 is a job
+// cancellation: stored and broadcast here like a regular event. The cancelled request is kept (NIP-09
+// deletion is a SHOULD), so the dashboards and an exporter's backfill after a restart see the whole job.
+const events = relay.eventService;
+if (typeof events?.handleDeletionEvent !== 'function' || typeof events.broadcast !== 'function') {
+  throw new Error('relay: @nostr-relay/core changed: kind 5 handling needs a new look');
+}
+events.handleDeletionEvent = async (event) => {
+  const { isDuplicate } = await repository.upsert(event);
+  if (!isDuplicate) await events.broadcast(event);
+  return { success: true, message: isDuplicate ? 'duplicate: the event already exists' : undefined };
+};
+
 const info = JSON.stringify({
   name: 'dvm-exporter stack relay',
   description: 'Local relay of the dvm-exporter docker-compose stack (demo traffic, test clients).',
-  supported_nips: [1, 9, 11, 40],
+  // Not 9: deletion requests are kept and served, but the events they name are not deleted.
+  supported_nips: [1, 11, 40],
   software: 'https://github.com/CodyTseng/nostr-relay',
 });
 

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../exporter/cli/program.js';
+import { configSchema } from '../../exporter/config/schema.js';
 import { runCli } from '../support/cli.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 const commands = buildProgram().commands.map((command) => command.name());
 
@@ -25,6 +29,22 @@ describe('dvm-exporter CLI', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(reason);
+  });
+
+  it('names in --help every log level the configuration accepts', () => {
+    const run = buildProgram().commands.find((command) => command.name() === 'run')!;
+    const help = run.options.find((option) => option.long === '--log-level')!.description;
+    const accepted = configSchema.shape.logLevel.unwrap().options;
+    expect(accepted).toContain('fatal');
+    for (const level of accepted) expect(help).toMatch(new RegExp(`\\b${level}\\b`));
+  });
+
+  it('documents every flag of run in docs/configuration.md', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
+    const run = buildProgram().commands.find((command) => command.name() === 'run')!;
+    const flags = run.options.map((option) => option.long!);
+    expect(flags).toContain('--shutdown-timeout');
+    expect(flags.filter((flag) => !new RegExp(`\`${flag}[\` ]`).test(doc))).toEqual([]);
   });
 
   it('prints its version', async () => {

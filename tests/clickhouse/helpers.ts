@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { DomainEvent, EventAccepted } from '../../exporter/jobs/domain-events.js';
@@ -12,12 +9,13 @@ import type { SqlAnswer } from '../../exporter/store/readonly-sql.js';
 import type { Store } from '../../exporter/store/store.js';
 import { systemClock } from '../../exporter/util/clock.js';
 import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
+import { tempDir } from '../support/temp.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
 /** chdb binds one data directory per process: each test file makes one and uses it throughout. */
 export function tempDataDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `dvm-exporter-${label}-`));
+  return tempDir(`dvm-exporter-${label}-`);
 }
 
 /** Half an hour of simulator traffic: every role, chains, payments, cancellations, failing DVMs. */

@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../exporter/cli/errors.js';
 import { environmentVariables, loadConfig, redactConfig } from '../../exporter/config/load.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAYS } from '../../exporter/config/schema.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { tempDir } from '../support/temp.js';
 
 function tempFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dvm-config-')), name);
+  const path = join(tempDir('dvm-config-'), name);
   writeFileSync(path, text);
   return path;
 }
@@ -127,6 +127,17 @@ describe('loadConfig', () => {
       const name = `DVM_EXPORTER_${path.map((p) => p.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join('_')}`;
       expect(names, path.join('.')).toContain(name);
     }
+  });
+
+  it.each([
+    ['listen: "x\n', 'line 2, column 1: Missing closing "quote'],
+    ['a: 1\na: 2\n', 'line 2, column 1: Map keys must be unique'],
+    ['a: b: c\n', 'line 1, column 4: Nested mappings are not allowed in compact mappings'],
+  ])('names where a YAML file breaks, in one line ending with the reason: %j', (text, reason) => {
+    const file = tempFile('broken.yaml', text);
+    const error = errorOf(() => loadConfig({ env: {}, file }));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(`config file ${file}: ${reason}`);
   });
 
   it('lists an environment variable for every field', () => {

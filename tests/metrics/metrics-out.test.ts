@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyEvent } from 'nostr-tools/pure';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,9 @@ import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import { DEFAULT_SIMULATION, type SimulatedItem, simulate } from '../../exporter/simulate/index.js';
 import { kindLabel } from '../../exporter/sinks/metrics/kind-label.js';
 import { runCli } from '../support/cli.js';
+import { expectGolden } from '../support/golden.js';
 import { REAL_EVENTS_DIR } from '../support/paths.js';
+import { tempDir } from '../support/temp.js';
 import { parseExposition, seriesOf } from './exposition-parse.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden', 'replay-simulation.prom');
@@ -22,7 +23,7 @@ function normalised(exposition: string): string {
 }
 
 async function replayMetrics(files: readonly string[]): Promise<string> {
-  const out = join(mkdtempSync(join(tmpdir(), 'dvm-metrics-out-')), 'metrics.prom');
+  const out = join(tempDir('dvm-metrics-out-'), 'metrics.prom');
   const { code, stderr } = await runCli(['replay', '--json', '--no-store', '--metrics-out', out, ...files]);
   expect(stderr).toBe('');
   expect(code).toBe(0);
@@ -46,7 +47,7 @@ describe('replay --metrics-out', () => {
     let exposition: string;
     beforeAll(async () => {
       items = [...simulate(SIMULATION)];
-      const file = join(mkdtempSync(join(tmpdir(), 'dvm-metrics-sim-')), 'sim.jsonl');
+      const file = join(tempDir('dvm-metrics-sim-'), 'sim.jsonl');
       writeFileSync(file, items.map((item) => `${item.line}\n`).join(''));
       exposition = await replayMetrics([file]);
     }, 120_000);
@@ -59,10 +60,8 @@ describe('replay --metrics-out', () => {
       expect(Object.fromEntries(Object.entries(accepted).filter(([, n]) => n > 0))).toEqual(expected);
     });
 
-    it('matches the golden exposition (UPDATE_GOLDEN=1 rewrites it)', () => {
-      const actual = normalised(exposition);
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) writeFileSync(GOLDEN, actual);
-      expect(actual).toBe(readFileSync(GOLDEN, 'utf8'));
+    it('matches the golden exposition (`npm run golden` rewrites it)', () => {
+      expectGolden(GOLDEN, normalised(exposition));
     });
   });
 

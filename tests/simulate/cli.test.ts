@@ -51,11 +51,14 @@ describe('dvm-exporter simulate', () => {
   it('prints the same bytes for the same seed, different bytes for another', async () => {
     const [a, b, c] = await Promise.all([runs.a, runs.b, runs.c]);
     for (const run of [a, b, c]) expect(run.code, run.stderr).toBe(0);
-    expect(a.stderr).toBe('');
     expect(sha256(a.stdout)).toBe(sha256(b.stdout));
     expect(sha256(c.stdout)).not.toBe(sha256(a.stdout));
     const lines = a.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(100);
+    // stdout carries the events alone; the one-line summary goes to stderr.
+    expect(a.stderr).toMatch(
+      new RegExp(`^simulate: ${lines.length.toLocaleString('en-US')} lines to stdout in \\d+\\.\\d s\\n$`),
+    );
     expect(JSON.parse(lines[0]!).created_at).toBe(1_767_225_600);
   });
 
@@ -63,10 +66,11 @@ describe('dvm-exporter simulate', () => {
     const run = await runs.frames;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('');
-    const frames = readFileSync(framesFile, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line));
+    const lines = readFileSync(framesFile, 'utf8').trimEnd().split('\n');
+    expect(run.stderr).toBe(
+      `simulate: ${lines.length} lines to ${framesFile} in ${/in (\d+\.\d s)\n$/.exec(run.stderr)?.[1]}\n`,
+    );
+    const frames = lines.map((line) => JSON.parse(line));
     for (const frame of frames) {
       expect(frame.slice(0, 2)).toEqual(['EVENT', 'sim']);
       expect(frame[2].created_at).toBeGreaterThanOrEqual(Date.parse('2026-03-01T12:00:00Z') / 1000);

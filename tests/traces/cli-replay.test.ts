@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import { scenarioEvents } from '../../exporter/simulate/index.js';
 import { runCli } from '../support/cli.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { tempDir } from '../support/temp.js';
 
 /* The built CLI, configured only through the standard OpenTelemetry variables. */
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('dvm-exporter replay with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   it('sends one well-formed trace per job chain, named after the root request, with the headers given', async () => {
     const items = [...scenarioEvents('three-step-chain'), ...scenarioEvents('branching-chain')];
-    const file = join(mkdtempSync(join(tmpdir(), 'dvm-traces-cli-')), 'events.jsonl');
+    const file = join(tempDir('dvm-traces-cli-'), 'events.jsonl');
     writeFileSync(file, `${items.map((item) => item.line).join('\n')}\n`);
     const { code, stderr } = await runCli(['replay', '--json', '--no-store', file], {
       env: {

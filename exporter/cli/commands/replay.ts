@@ -1,14 +1,14 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createLogger } from '../../app/logger.js';
 import { assembleReplay } from '../../app/replay-assembly.js';
 import { configSecrets } from '../../app/secrets.js';
-import { replayFiles } from '../../ingest/file-replay.js';
+import { replayFiles, SORTED_PHASE } from '../../ingest/file-replay.js';
 import type { IngestSummary } from '../../pipeline/summary.js';
 import { writeMetricsFile } from '../../sinks/metrics/exposition.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
 import { UsageError } from '../errors.js';
-import { ProgressLine } from '../progress.js';
+import { counted, formatElapsed, ProgressLine, ratePerSecond } from '../progress.js';
 
 interface ReplayFlags extends PipelineFlags {
   readonly json?: boolean;
@@ -37,21 +37,30 @@ export function register(program: Command): void {
 export async function replay(files: readonly string[], flags: ReplayFlags): Promise<IngestSummary> {
   const config = configFromFlags(flags);
   for (const file of files) assertReadable(file);
+  if (flags.metricsOut !== undefined) assertWritableFile(flags.metricsOut);
   const logger = createLogger(flags.logLevel ?? (flags.json ? 'warn' : config.logLevel), {
     secrets: configSecrets(config, process.env),
   });
   const assembly = await assembleReplay(config, { logger });
-  const progress = new ProgressLine();
+  // With --json, stderr stays empty off a terminal: scripts read the JSON and nothing else.
+  const progress = new ProgressLine(flags.json ? { plainEveryMs: null } : {});
   const started = Date.now();
+  let done = 0;
+  let phaseStarted: number | null = null;
   try {
     await replayFiles(
       assembly.pipeline,
       files,
-      ({ file, lines }) =>
+      ({ file, lines, finished }) => {
+        // Reading counts every file's lines; the sorted phase counts the same lines again, from 0.
+        if (file === SORTED_PHASE && phaseStarted === null) phaseStarted = Date.now();
         progress.update(() => {
-          const rate = Math.round(lines / Math.max((Date.now() - started) / 1000, 0.001));
-          return `replay ${file}: ${lines.toLocaleString()} lines (${rate.toLocaleString()} lines/s)`;
-        }),
+          const total = file === SORTED_PHASE ? lines : done + lines;
+          const name = file === '-' ? 'stdin' : file;
+          return `replay ${name}: ${lines.toLocaleString('en-US')} lines (${ratePerSecond(total, Date.now() - (phaseStarted ?? started))} lines/s)`;
+        });
+        if (finished) done += lines;
+      },
       { verifyPool: assembly.verifyPool },
     );
   } finally {
@@ -60,7 +69,15 @@ export async function replay(files: readonly string[], flags: ReplayFlags): Prom
   }
   // After close, so the exposition includes what the sinks counted while flushing.
   if (flags.metricsOut) await writeMetricsFile(assembly.registry, flags.metricsOut);
-  return assembly.pipeline.summaryTotals();
+  const totals = assembly.pipeline.summaryTotals();
+  // With --json the JSON object is the summary, and stderr stays empty for scripts.
+  if (!flags.json) {
+    const elapsed = Date.now() - started;
+    progress.summary(
+      `replay: ${counted(totals.read, 'line')} from ${counted(files.length, 'input')} in ${formatElapsed(elapsed)} (${ratePerSecond(totals.read, elapsed)} lines/s), ${totals.accepted.toLocaleString('en-US')} accepted`,
+    );
+  }
+  return totals;
 }
 
 function assertReadable(file: string): void {
@@ -70,6 +87,17 @@ function assertReadable(file: string): void {
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
+}
+
+/** Refused before the replay, not after it: a directory in place of the file can never be written. */
+function assertWritableFile(path: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // Absent: written (with its folders) after the replay.
+  }
+  if (isDirectory) throw new UsageError(`--metrics-out ${path} is a directory; give a file path`);
 }
 
 export function formatSummary(summary: IngestSummary): string {

@@ -4,7 +4,7 @@ import { formatLine, openOutput } from '../../simulate/output.js';
 import type { PublishSummary } from '../../simulate/publish.js';
 import { redactText } from '../../util/redact.js';
 import { UsageError } from '../errors.js';
-import { ProgressLine } from '../progress.js';
+import { counted, formatElapsed, ProgressLine, ratePerSecond } from '../progress.js';
 
 interface SimulateFlags {
   readonly seed?: string;
@@ -84,18 +84,22 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
 
   // Loaded here so other commands do not pay for the simulator's WebAssembly signer.
   const { simulate } = await import('../../simulate/index.js');
-  const progress = new ProgressLine();
+  const progress = new ProgressLine(flags.json ? { plainEveryMs: null } : {});
   const started = Date.now();
   let count = 0;
+  let simulatedAt = options.start;
   const out = flags.out ?? (publishUrl === undefined ? '-' : undefined);
   const sink = out === undefined ? null : openOutput(out);
   const items = tap(simulate(options), (item) => {
     count++;
+    simulatedAt = item.at;
     sink?.add(formatLine(item, format));
-    progress.update(() => {
-      const rate = Math.round(count / Math.max((Date.now() - started) / 1000, 0.001));
-      return `simulate: ${count.toLocaleString()} events, at ${new Date(item.at * 1000).toISOString()} (${rate.toLocaleString()}/s)`;
-    });
+    if (publishUrl === undefined) {
+      progress.update(
+        () =>
+          `simulate: ${count.toLocaleString('en-US')} lines, at ${isoSeconds(item.at)} (${ratePerSecond(count, Date.now() - started)}/s)`,
+      );
+    }
   });
   try {
     if (publishUrl === undefined) {
@@ -104,28 +108,47 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
         const drained = sink?.drained();
         if (drained) await drained;
       }
-    } else {
-      const summary = await publish(items, publishUrl, speed);
-      process.stdout.write(
-        flags.json ? `${JSON.stringify(summaryJson(summary))}\n` : formatPublishSummary(summary),
+      await sink?.finish();
+      progress.summary(
+        `simulate: ${counted(count, 'line')} to ${out === '-' ? 'stdout' : out} in ${formatElapsed(Date.now() - started)}`,
       );
+    } else {
+      const summary = await publish(items, publishUrl, speed, (sofar) =>
+        progress.update(
+          () =>
+            `simulate: ${sofar.sent.toLocaleString('en-US')} sent, ${sofar.accepted.toLocaleString('en-US')} accepted, at ${isoSeconds(simulatedAt)}`,
+        ),
+      );
+      await sink?.finish();
+      progress.done();
+      if (flags.json) process.stdout.write(`${JSON.stringify(summaryJson(summary))}\n`);
+      else {
+        process.stdout.write(formatPublishSummary(summary));
+        progress.summary(
+          `simulate: ${counted(summary.sent, 'event')} published in ${formatElapsed(Date.now() - started)}`,
+        );
+      }
     }
-    await sink?.finish();
   } finally {
     progress.done();
   }
+}
+
+function isoSeconds(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 async function publish(
   items: Iterable<SimulatedItem>,
   url: string,
   speed: number | undefined,
+  onProgress: (summary: PublishSummary) => void,
 ): Promise<PublishSummary> {
   const { publishItems, RelayUnreachableError, RelayConnectionLostError } = await import(
     '../../simulate/publish.js'
   );
   try {
-    return await publishItems(items, { url, speed });
+    return await publishItems(items, { url, speed, onProgress });
   } catch (err) {
     if (err instanceof RelayUnreachableError || err instanceof RelayConnectionLostError) {
       process.stderr.write(`dvm-exporter: ${redactText(err.message)}\n`);

@@ -1,7 +1,7 @@
 import type { AssemblyContext, SinkFactory } from '../../app/assemble.js';
 import { clickhouseCodeOf, errorMessage } from '../../store/errors.js';
 import { SchemaTooNew } from '../../store/migrate.js';
-import { localSqlUrl, removeOwner, writeOwner } from '../../store/owner-file.js';
+import { assertStoreFree, localSqlUrl, removeOwner, writeOwner } from '../../store/owner-file.js';
 import { mountSqlEndpoint, SQL_ENDPOINT_PATH } from '../../store/sql-endpoint.js';
 import { Store } from '../../store/store.js';
 import { storeTargetOf } from '../../store/target.js';
@@ -23,6 +23,7 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
   const { config, mode, logger } = ctx;
   if (!config.clickhouse.enabled) return null;
   const target = storeTargetOf(config);
+  if (target.kind === 'embedded') assertStoreFree(config.dataDir);
   const store = await Store.open(target, { create: true });
   let deferredSchema: string | null = null;
   try {

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Registry } from 'prom-client';
 
@@ -94,6 +94,11 @@ export async function writeMetricsFile(registry: Registry, path: string): Promis
   const body = await render(registry, 'prometheus');
   await mkdir(dirname(path), { recursive: true });
   const partial = `${path}.${process.pid}.tmp`;
-  await writeFile(partial, body, 'utf8');
-  await rename(partial, path);
+  try {
+    await writeFile(partial, body, 'utf8');
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
 }
