@@ -248,9 +248,11 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
+const mask = (secret: string | undefined) => (secret === undefined ? undefined : MASK);
+
 /**
  * Copy of the config safe to print or log: every URL through `redactUrl` (relays, the ClickHouse
- * server, the OTLP endpoint) and every header value masked.
+ * server, the OTLP endpoint), every header value, key and token masked.
  */
 export function redactConfig(config: Config): Config {
   const maskUrl = (url: string | undefined) => (url === undefined ? undefined : redactUrl(url));
@@ -262,6 +264,11 @@ export function redactConfig(config: Config): Config {
       ...config.tracing,
       otlpEndpoint: maskUrl(config.tracing.otlpEndpoint),
       headers: Object.fromEntries(Object.keys(config.tracing.headers).map((k) => [k, MASK])),
+    },
+    notify: {
+      ...config.notify,
+      secretKey: mask(config.notify.secretKey),
+      webhookToken: mask(config.notify.webhookToken),
     },
   };
 }

@@ -10,6 +10,7 @@ import type { CursorStore } from '../../ingest/cursor.js';
 import { FileCursorStore } from '../../ingest/cursor-file.js';
 import { type IngestTuning, RelayIngest } from '../../ingest/relay/ingest.js';
 import { createVerifier } from '../../model/verify.js';
+import { mountNotifications, type Notifications } from '../../notify/index.js';
 import { storeCursorStore } from '../../sinks/clickhouse/index.js';
 import { systemClock } from '../../util/clock.js';
 import { VERSION } from '../../version.js';
@@ -100,6 +101,8 @@ export interface StartOptions {
 
 export interface RunningExporter {
   readonly assembly: Assembly;
+  /** Alert delivery to Nostr, when configured. */
+  readonly notifications: Notifications | null;
   readonly ingest: RelayIngest;
   readonly http: HttpServer;
   /** Closes subscriptions, flushes the sinks, saves cursors, closes sinks and the HTTP server. */
@@ -124,6 +127,17 @@ export async function startExporter(config: Config, options: StartOptions): Prom
     options.cursorStore ??
     storeCursorStore(assembly.sinks) ??
     new FileCursorStore(join(config.dataDir, 'cursors.json'), (message) => logger.warn(message));
+  let notifications: Notifications | null;
+  try {
+    notifications = mountNotifications(assembly.router, config, {
+      registry: assembly.registry,
+      logger,
+      clock: systemClock,
+    });
+  } catch (err) {
+    await assembly.close();
+    throw err;
+  }
   const ingest = new RelayIngest({
     config: config.ingest,
     maxEventBytes: config.pipeline.maxEventBytes,
@@ -150,6 +164,7 @@ export async function startExporter(config: Config, options: StartOptions): Prom
       version: VERSION,
     });
   } catch (err) {
+    notifications?.close();
     await assembly.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -163,12 +178,14 @@ export async function startExporter(config: Config, options: StartOptions): Prom
   let stopping: Promise<void> | null = null;
   return {
     assembly,
+    notifications,
     ingest,
     http,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(ticker);
         await ingest.stop();
+        notifications?.close();
         await assembly.close();
         await http.close();
       })();
