@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * `npm run bench`: each benchmark in its own process (the embedded ClickHouse engine is a process
  * singleton, and a fresh process keeps peak-RSS figures honest), one after the other.
  */
-const BENCHMARKS = ['replay-throughput', 'store', 'time-to-visibility'] as const;
+const BENCHMARKS = ['replay-throughput', 'store', 'time-to-visibility', 'alert-latency'] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);

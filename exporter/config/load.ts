@@ -248,7 +248,7 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
-const mask = (secret: string | undefined) => (secret === undefined ? undefined : MASK);
+const mask = (secret: string | undefined) => (secret === undefined || secret === '' ? secret : MASK);
 
 /**
  * Copy of the config safe to print or log: every URL through `redactUrl` (relays, the ClickHouse

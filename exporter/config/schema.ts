@@ -127,16 +127,16 @@ const publicKey = z.string().refine(isPublicKey, 'must be an npub1… key or 64 
 
 export const notifySchema = z
   .object({
-    /** The exporter's own key that signs the direct messages (nsec or hex); notifications are off without it. */
-    secretKey: secretKey.optional(),
+    /** The exporter's own key that signs the direct messages (nsec or hex); notifications are off without it (or with ''). */
+    secretKey: z.union([z.literal(''), secretKey]).optional(),
     /** Who gets every alert (npub or hex). */
     recipients: z.array(publicKey).default([]),
     /** Where the messages are published; `ingest.relays` when empty. Recipients' kind 10050 relays are added. */
     relays: z.array(relayUrl).default([]),
     /** A DVM's alerts also go to its operator: DVM pubkey -> operator pubkey (npub or hex each). */
     subscriptions: z.record(publicKey, publicKey).default({}),
-    /** Bearer token Alertmanager must send; without one, only loopback clients may post. */
-    webhookToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Bearer token Alertmanager must send; without one (or with ''), only loopback clients may post. */
+    webhookToken: z.union([z.literal(''), z.string().min(16, 'must be at least 16 characters')]).optional(),
     /** Grafana's address as the recipient opens it, for dashboard links. */
     grafanaUrl: z.string().url().default('http://localhost:3000'),
     /** Jaeger's (or Tempo's) UI address, for trace links. */

@@ -26,7 +26,7 @@ export interface Notifications {
 /** Settings from the config; a UsageError when notifications are half configured. */
 export function notifierSettings(config: Config): NotifierSettings | null {
   const notify = config.notify;
-  if (notify.secretKey === undefined) return null;
+  if (notify.secretKey === undefined || notify.secretKey === '') return null;
   const subscriptions = new Map(
     Object.entries(notify.subscriptions).map(([dvm, operator]) => [
       parsePublicKey(dvm),
@@ -72,7 +72,7 @@ export function mountNotifications(
     publishTimeoutMs: config.notify.publishTimeoutSeconds * 1000,
   });
   const notifier = new Notifier(settings, { publisher, ...deps });
-  const token = config.notify.webhookToken;
+  const token = config.notify.webhookToken || undefined;
   router.post(ALERTMANAGER_PATH, express.json({ limit: '2mb' }), (req, res) => {
     const access = checkAccess(req, token);
     if (!access.ok) {

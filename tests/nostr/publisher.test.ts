@@ -19,8 +19,8 @@ describe('EventPublisher against a real relay', () => {
     publisher = new EventPublisher({
       purpose: 'test',
       registry,
-      publishTimeoutMs: 2_000,
-      connectTimeoutMs: 1_000,
+      publishTimeoutMs: 15_000,
+      connectTimeoutMs: 10_000,
     });
   });
   afterAll(async () => {
