@@ -270,5 +270,6 @@ export function redactConfig(config: Config): Config {
       secretKey: mask(config.notify.secretKey),
       webhookToken: mask(config.notify.webhookToken),
     },
+    probe: { ...config.probe, secretKey: mask(config.probe.secretKey) },
   };
 }

@@ -153,6 +153,47 @@ export const notifySchema = z
   })
   .strict();
 
+export const probeModuleSchema = z
+  .object({
+    /** The job request kind (5000-5999). */
+    kind: z.number().int().min(5000).max(5999),
+    /** `i` tags: [value, type] or [value, type, relay, marker]. */
+    inputs: z
+      .array(z.array(z.string().max(1_000)).min(2).max(4))
+      .max(10)
+      .default([]),
+    /** `param` tags: [name, value]. */
+    params: z
+      .array(z.tuple([z.string().max(100), z.string().max(1_000)]))
+      .max(20)
+      .default([]),
+    /** Longest wait for the result; the probe fails past it. */
+    timeoutSeconds: z.number().positive().max(300).default(30),
+    /** Relays for this module; the probe's relays when empty. */
+    relays: z.array(relayUrl).default([]),
+  })
+  .strict();
+
+export const probeSchema = z
+  .object({
+    /** The key that signs canary requests (nsec or hex); `GET /probe` is off without it (or with ''). */
+    secretKey: z.union([z.literal(''), secretKey]).optional(),
+    /** Where canary requests go; `ingest.relays` when empty. The DVM's announced relays are added. */
+    relays: z.array(relayUrl).default([]),
+    /** A target is probed at most once per this many seconds; sooner asks get 429. */
+    minIntervalSeconds: z.number().nonnegative().default(60),
+    /** Probes running at once, over all targets; more get 429. */
+    maxConcurrent: positive.default(4),
+    /** Modules beside (or replacing) the built-in `text-generation` and `content-discovery`. Config file only. */
+    modules: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'module names: a-z, 0-9, _ and -'),
+        probeModuleSchema,
+      )
+      .default({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     listen: z
@@ -168,6 +209,7 @@ export const configSchema = z
     clickhouse: clickhouseSchema.default(clickhouseSchema.parse({})),
     tracing: tracingSchema.default(tracingSchema.parse({})),
     notify: notifySchema.default(notifySchema.parse({})),
+    probe: probeSchema.default(probeSchema.parse({})),
   })
   .strict();
 

@@ -11,6 +11,7 @@ import { FileCursorStore } from '../../ingest/cursor-file.js';
 import { type IngestTuning, RelayIngest } from '../../ingest/relay/ingest.js';
 import { createVerifier } from '../../model/verify.js';
 import { mountNotifications, type Notifications } from '../../notify/index.js';
+import { mountProbe, type Probes } from '../../probe/index.js';
 import { storeCursorStore } from '../../sinks/clickhouse/index.js';
 import { systemClock } from '../../util/clock.js';
 import { VERSION } from '../../version.js';
@@ -103,6 +104,8 @@ export interface RunningExporter {
   readonly assembly: Assembly;
   /** Alert delivery to Nostr, when configured. */
   readonly notifications: Notifications | null;
+  /** The /probe endpoint, when configured. */
+  readonly probes: Probes | null;
   readonly ingest: RelayIngest;
   readonly http: HttpServer;
   /** Closes subscriptions, flushes the sinks, saves cursors, closes sinks and the HTTP server. */
@@ -127,14 +130,18 @@ export async function startExporter(config: Config, options: StartOptions): Prom
     options.cursorStore ??
     storeCursorStore(assembly.sinks) ??
     new FileCursorStore(join(config.dataDir, 'cursors.json'), (message) => logger.warn(message));
-  let notifications: Notifications | null;
+  let notifications: Notifications | null = null;
+  let probes: Probes | null = null;
+  const closeOutbound = () => {
+    notifications?.close();
+    probes?.close();
+  };
   try {
-    notifications = mountNotifications(assembly.router, config, {
-      registry: assembly.registry,
-      logger,
-      clock: systemClock,
-    });
+    const outbound = { registry: assembly.registry, logger, clock: systemClock };
+    notifications = mountNotifications(assembly.router, config, outbound);
+    probes = mountProbe(assembly.router, config, outbound);
   } catch (err) {
+    closeOutbound();
     await assembly.close();
     throw err;
   }
@@ -164,7 +171,7 @@ export async function startExporter(config: Config, options: StartOptions): Prom
       version: VERSION,
     });
   } catch (err) {
-    notifications?.close();
+    closeOutbound();
     await assembly.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -179,13 +186,14 @@ export async function startExporter(config: Config, options: StartOptions): Prom
   return {
     assembly,
     notifications,
+    probes,
     ingest,
     http,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(ticker);
         await ingest.stop();
-        notifications?.close();
+        closeOutbound();
         await assembly.close();
         await http.close();
       })();

@@ -57,6 +57,8 @@ export const METRIC = {
   sinkErrors: 'dvm_exporter_sink_errors_total',
   relayPublishes: 'dvm_exporter_relay_publishes_total',
   notifications: 'dvm_exporter_notifications_total',
+  probes: 'dvm_exporter_probes_total',
+  probeRefusals: 'dvm_exporter_probe_refusals_total',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
