@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 
 /** A port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -64,6 +65,8 @@ export class PrometheusServer {
     ruleFiles: readonly string[];
     /** Where firing and resolved alerts are sent (an Alertmanager's http://host:port). */
     alertmanager?: string;
+    /** Further scrape jobs, as parsed YAML objects. */
+    scrapeConfigs?: readonly unknown[];
   }) {
     const dir = await mkdtemp(join(tmpdir(), 'dvm-prometheus-'));
     const port = await freePort();
@@ -86,6 +89,7 @@ export class PrometheusServer {
       '  - job_name: dvm-exporter',
       '    static_configs:',
       `      - targets: [${JSON.stringify(options.target)}]`,
+      ...(options.scrapeConfigs ?? []).map((job) => stringify([job]).replace(/^/gm, '  ').trimEnd()),
       '',
     ].join('\n');
     await writeFile(join(dir, 'prometheus.yml'), config);
