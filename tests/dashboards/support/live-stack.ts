@@ -104,7 +104,9 @@ export async function startLiveStack(prometheusBinary: string): Promise<LiveStac
       (
         parse(readFileSync(PROMETHEUS_YML, 'utf8')) as { scrape_configs: { job_name: string }[] }
       ).scrape_configs.find((j) => j.job_name === 'dvm-probe'),
-    ) as unknown as Record<string, unknown> & { relabel_configs: { target_label: string; replacement?: string }[] };
+    ) as unknown as Record<string, unknown> & {
+      relabel_configs: { target_label: string; replacement?: string }[];
+    };
     probeJob.relabel_configs.find((r) => r.target_label === '__address__')!.replacement = `127.0.0.1:${port}`;
     delete probeJob.file_sd_configs;
     probeJob.static_configs = [{ targets: [SIM_DVMS[0]!.pubkey] }];
