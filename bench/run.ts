@@ -13,6 +13,7 @@ const BENCHMARKS = [
   'store',
   'store-disk',
   'time-to-visibility',
+  'alert-latency',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

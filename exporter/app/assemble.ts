@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { EventVerifier } from '../model/verify.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { Sink } from '../pipeline/sink.js';
+import { probePublicKeys } from '../probe/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './logger.js';
 
@@ -62,6 +63,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
       },
       jobIndex: config.jobs,
       seenIdCapacity: config.pipeline.seenIdCapacity,
+      probeKeys: probePublicKeys(config),
     },
   );
   const ctx: AssemblyContext = {

@@ -259,9 +259,11 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
+const mask = (secret: string | undefined) => (secret === undefined || secret === '' ? secret : MASK);
+
 /**
  * Copy of the config safe to print or log: every URL through `redactUrl` (relays, the ClickHouse
- * server, the OTLP endpoint) and every header value masked.
+ * server, the OTLP endpoint), every header value, key and token masked.
  */
 export function redactConfig(config: Config): Config {
   const maskUrl = (url: string | undefined) => (url === undefined ? undefined : redactUrl(url));
@@ -274,5 +276,11 @@ export function redactConfig(config: Config): Config {
       otlpEndpoint: maskUrl(config.tracing.otlpEndpoint),
       headers: Object.fromEntries(Object.keys(config.tracing.headers).map((k) => [k, MASK])),
     },
+    notify: {
+      ...config.notify,
+      secretKey: mask(config.notify.secretKey),
+      webhookToken: mask(config.notify.webhookToken),
+    },
+    probe: { ...config.probe, secretKey: mask(config.probe.secretKey) },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_JOB_INDEX_OPTIONS } from '../jobs/options.js';
 import { DEFAULT_SHAPE_LIMITS } from '../model/validate.js';
+import { isPublicKey, isSecretKey } from '../nostr/keys.js';
 
 /**
  * The exporter's configuration: one strict schema (unknown keys are errors) shared by every command.
@@ -24,6 +25,10 @@ export const DEFAULT_PORT = 9890;
 
 const seconds = z.number().int().nonnegative();
 const positive = z.number().int().positive();
+// Parsed as the socket will parse it, so what is shown (util/redact.ts) is what is connected to.
+const relayUrl = z
+  .string()
+  .refine((url) => /^wss?:\/\/\S+$/.test(url) && URL.canParse(url), 'must be a ws:// or wss:// URL');
 
 export const relayLimitsSchema = z
   .object({
@@ -41,12 +46,7 @@ export const relayLimitsSchema = z
 export const ingestSchema = z
   .object({
     relays: z
-      .array(
-        z
-          .string()
-          // Parsed as the socket will parse it, so what is shown (util/redact.ts) is what is connected to.
-          .refine((url) => /^wss?:\/\/\S+$/.test(url) && URL.canParse(url), 'must be a ws:// or wss:// URL'),
-      )
+      .array(relayUrl)
       .min(1)
       .default([...DEFAULT_RELAYS]),
     limits: relayLimitsSchema.default(relayLimitsSchema.parse({})),
@@ -126,6 +126,78 @@ export const tracingSchema = z
   })
   .strict();
 
+const secretKey = z.string().refine(isSecretKey, 'must be an nsec1… key or 64 hex digits');
+const publicKey = z.string().refine(isPublicKey, 'must be an npub1… key or 64 hex digits');
+
+export const notifySchema = z
+  .object({
+    /** The exporter's own key that signs the direct messages (nsec or hex); notifications are off without it (or with ''). */
+    secretKey: z.union([z.literal(''), secretKey]).optional(),
+    /** Who gets every alert (npub or hex). */
+    recipients: z.array(publicKey).default([]),
+    /** Where the messages are published; `ingest.relays` when empty. Recipients' kind 10050 relays are added. */
+    relays: z.array(relayUrl).default([]),
+    /** A DVM's alerts also go to its operator: DVM pubkey -> operator pubkey (npub or hex each). */
+    subscriptions: z.record(publicKey, publicKey).default({}),
+    /** Bearer token Alertmanager must send; without one (or with ''), only loopback clients may post. */
+    webhookToken: z.union([z.literal(''), z.string().min(16, 'must be at least 16 characters')]).optional(),
+    /** Grafana's address as the recipient opens it, for dashboard links. */
+    grafanaUrl: z.string().url().default('http://localhost:3000'),
+    /** Jaeger's (or Tempo's) UI address, for trace links. */
+    traceUrl: z.string().url().default('http://localhost:16686'),
+    /** Messages per recipient per hour; past it, messages are dropped and counted. */
+    maxPerRecipientPerHour: positive.default(30),
+    /** A notification already delivered is not sent again within this (Alertmanager retries). */
+    dedupSeconds: positive.default(3_600),
+    /** Delivery attempts per message and recipient, with doubling backoff from retryMinSeconds. */
+    maxAttempts: positive.default(5),
+    retryMinSeconds: z.number().positive().default(5),
+    /** How long to wait for a relay's OK. */
+    publishTimeoutSeconds: z.number().positive().default(10),
+  })
+  .strict();
+
+export const probeModuleSchema = z
+  .object({
+    /** The job request kind (5000-5999). */
+    kind: z.number().int().min(5000).max(5999),
+    /** `i` tags: [value, type] or [value, type, relay, marker]. */
+    inputs: z
+      .array(z.array(z.string().max(1_000)).min(2).max(4))
+      .max(10)
+      .default([]),
+    /** `param` tags: [name, value]. */
+    params: z
+      .array(z.tuple([z.string().max(100), z.string().max(1_000)]))
+      .max(20)
+      .default([]),
+    /** Longest wait for the result; the probe fails past it. */
+    timeoutSeconds: z.number().positive().max(300).default(30),
+    /** Relays for this module; the probe's relays when empty. */
+    relays: z.array(relayUrl).default([]),
+  })
+  .strict();
+
+export const probeSchema = z
+  .object({
+    /** The key that signs canary requests (nsec or hex); `GET /probe` is off without it (or with ''). */
+    secretKey: z.union([z.literal(''), secretKey]).optional(),
+    /** Where canary requests go; `ingest.relays` when empty. The DVM's announced relays are added. */
+    relays: z.array(relayUrl).default([]),
+    /** A target is probed at most once per this many seconds; sooner asks get 429. */
+    minIntervalSeconds: z.number().nonnegative().default(60),
+    /** Probes running at once, over all targets; more get 429. */
+    maxConcurrent: positive.default(4),
+    /** Modules beside (or replacing) the built-in `text-generation` and `content-discovery`. Config file only. */
+    modules: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'module names: a-z, 0-9, _ and -'),
+        probeModuleSchema,
+      )
+      .default({}),
+  })
+  .strict();
+
 /** pino's levels, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -143,6 +215,8 @@ export const configSchema = z
     metrics: metricsSchema.default(metricsSchema.parse({})),
     clickhouse: clickhouseSchema.default(clickhouseSchema.parse({})),
     tracing: tracingSchema.default(tracingSchema.parse({})),
+    notify: notifySchema.default(notifySchema.parse({})),
+    probe: probeSchema.default(probeSchema.parse({})),
   })
   .strict();
 

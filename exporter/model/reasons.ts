@@ -21,6 +21,8 @@ export const REJECT_REASONS = [
   'excluded_kind',
   /** An unknown kind inside the job ranges without any job-like tag. */
   'not_job_like',
+  /** A probe's canary request, or a DVM's answer to one: kept out of the market's numbers. */
+  'probe_traffic',
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -13,6 +13,7 @@ import {
   type ShapeResult,
 } from '../model/validate.js';
 import { type EventVerifier, idMatchesContent, type VerifyVerdict } from '../model/verify.js';
+import { ProbeTraffic } from '../probe/marker.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { DomainEventBus } from './bus.js';
 import type { Sink } from './sink.js';
@@ -23,6 +24,8 @@ export interface PipelineOptions {
   readonly jobIndex: JobIndexOptions;
   /** How many verified ids to remember for cross-relay dedup. */
   readonly seenIdCapacity: number;
+  /** This exporter's probe keys: answers naming them are probe traffic even before their request is seen. */
+  readonly probeKeys?: readonly string[];
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -88,6 +91,7 @@ export class Pipeline {
   private readonly seen: SeenIds;
   private readonly summary = new SummaryCounter();
   private readonly wallClock: Clock;
+  private readonly probes: ProbeTraffic;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -97,6 +101,7 @@ export class Pipeline {
     this.bus = new DomainEventBus(deps.onSinkError);
     for (const sink of deps.sinks ?? []) this.bus.addSink(sink);
     this.seen = new SeenIds(options.seenIdCapacity);
+    this.probes = new ProbeTraffic(options.probeKeys ?? []);
     this.jobs = new JobIndex(options.jobIndex, deps.clock, (event) => this.bus.publish(event));
   }
 
@@ -291,6 +296,11 @@ export class Pipeline {
         id: event.id,
         detail: verdictDetail(event, verdict),
       });
+    }
+    // After verification, so nobody can hide someone else's traffic by forging a marker.
+    const probe = this.probes.check(dvmEvent);
+    if (probe !== null) {
+      return this.record({ status: 'rejected', reason: 'probe_traffic', id: event.id, detail: probe });
     }
     this.seen.add(event.id);
     if (observes(this.deps.clock)) this.deps.clock.observe(event.created_at);

@@ -42,6 +42,7 @@ describe('docker-compose.yml', () => {
   it('runs the whole stack, with the simulator only in the demo profile', () => {
     expect(Object.keys(services).sort()).toEqual(
       [
+        'alertmanager',
         'clickhouse',
         'exporter',
         'grafana',
@@ -69,6 +70,7 @@ describe('docker-compose.yml', () => {
 
   it('mounts only files and directories that exist, read-only', () => {
     expect(mounts.map((m) => `${m.service}:${m.source}`).sort()).toEqual([
+      'alertmanager:provisioning/alertmanager',
       'clickhouse:provisioning/clickhouse/config.d/dvm-server.xml',
       'clickhouse:provisioning/clickhouse/initdb',
       'clickhouse:provisioning/clickhouse/users.d/dvm-users.xml',
@@ -89,6 +91,30 @@ describe('docker-compose.yml', () => {
     expect(image('grafana')).toMatch(/^grafana\/grafana:13\.\d+\.\d+$/);
     expect(image('jaeger')).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(image('clickhouse')).toMatch(/^clickhouse\/clickhouse-server:\d+\.(3|8)$/);
+    expect(image('alertmanager')).toMatch(/^prom\/alertmanager:v0\.\d+\.\d+$/);
+  });
+
+  it('wires Prometheus to Alertmanager and Alertmanager to the exporter, with one shared token', () => {
+    const prometheus = parse(readFileSync(join(REPO_ROOT, 'provisioning/prometheus/prometheus.yml'), 'utf8'));
+    const am = services.alertmanager!;
+    const amCommand = [am.command].flat().join(' ');
+    const amPort = /--web\.listen-address=:(\d+)/.exec(amCommand)?.[1];
+    expect(prometheus.alerting.alertmanagers[0].static_configs[0].targets).toEqual([
+      `alertmanager:${amPort}`,
+    ]);
+    const configPath = /--config\.file=(\S+)/.exec(amCommand)![1]!;
+    const config = parse(readFileSync(hostPathOf(mounts, 'alertmanager', configPath)!, 'utf8'));
+    const webhook = config.receivers[0].webhook_configs[0];
+    const listen = (services.exporter!.command as string[])[
+      (services.exporter!.command as string[]).indexOf('--listen') + 1
+    ]!;
+    expect(webhook.url).toBe(`http://exporter:${listen.split(':')[1]}/api/alertmanager`);
+    // The entrypoint writes the token where the config reads it; both services default to the same one.
+    expect(amCommand).toContain(`> ${webhook.http_config.authorization.credentials_file} `);
+    expect(withDefaults(am.environment!.DVM_NOTIFY_WEBHOOK_TOKEN!)).toBe(
+      withDefaults(services.exporter!.environment!.DVM_EXPORTER_NOTIFY_WEBHOOK_TOKEN!),
+    );
+    expect(withDefaults(am.environment!.DVM_NOTIFY_WEBHOOK_TOKEN!).length).toBeGreaterThanOrEqual(16);
   });
 
   it('starts Prometheus with exemplar storage on the provisioned config', () => {

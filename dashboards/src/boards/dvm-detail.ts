@@ -176,6 +176,23 @@ const overTime = [
     ],
   }),
   timeSeries({
+    title: 'Probes: success',
+    description:
+      'Active probes (/probe, scrape job dvm-probe, docs/probes.md): 1 when the canary job got its result within the timeout, 0 when not, by module.',
+    unit: UNITS.count,
+    targets: [promRange(`probe_success{job="dvm-probe",${SEL}}`, '{{module}}')],
+  }),
+  timeSeries({
+    title: 'Probes: durations',
+    description:
+      'Seconds a probe took (up to the module timeout when the DVM never answers), and from the canary request to its result (a gap when none came), by module.',
+    unit: UNITS.seconds,
+    targets: [
+      promRange(`probe_duration_seconds{job="dvm-probe",${SEL}}`, 'probe {{module}}'),
+      promRange(`probe_result_seconds{job="dvm-probe",${SEL}} > 0`, 'result {{module}}', 'B'),
+    ],
+  }),
+  timeSeries({
     title: 'Jobs answered (history)',
     description: 'From ClickHouse by created_at of its first answer: answered, and delivered.',
     unit: UNITS.count,

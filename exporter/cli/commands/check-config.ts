@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { redactConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { notifierSettings } from '../../notify/index.js';
+import { probePublicKeys } from '../../probe/index.js';
 import { resolveOtlpTarget } from '../../sinks/traces/otlp-target.js';
 import { MASK, redactUrl } from '../../util/redact.js';
 import { addRunOptions, type RunFlags, runConfigFromFlags } from './run.js';
@@ -15,6 +17,8 @@ export function register(program: Command): void {
     );
   addRunOptions(command).action((flags: RunFlags) => {
     const config = runConfigFromFlags(flags);
+    notifierSettings(config); // half-configured notifications are a config error here too
+    probePublicKeys(config);
     process.stdout.write(`${JSON.stringify(checkConfigOutput(config, process.env), null, 2)}\n`);
   });
 }

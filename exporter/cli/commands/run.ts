@@ -9,6 +9,8 @@ import { type HttpServer, startHttpServer } from '../../http/server.js';
 import type { CursorStore } from '../../ingest/cursor.js';
 import { FileCursorStore } from '../../ingest/cursor-file.js';
 import { type IngestTuning, RelayIngest } from '../../ingest/relay/ingest.js';
+import { mountNotifications, type Notifications } from '../../notify/index.js';
+import { mountProbe, type Probes } from '../../probe/index.js';
 import { storeCursorStore } from '../../sinks/clickhouse/index.js';
 import { systemClock } from '../../util/clock.js';
 import { startVerification } from '../../verify/setup.js';
@@ -100,6 +102,10 @@ export interface StartOptions {
 
 export interface RunningExporter {
   readonly assembly: Assembly;
+  /** Alert delivery to Nostr, when configured. */
+  readonly notifications: Notifications | null;
+  /** The /probe endpoint, when configured. */
+  readonly probes: Probes | null;
   readonly ingest: RelayIngest;
   readonly http: HttpServer;
   /** Closes subscriptions, flushes the sinks, saves cursors, closes sinks and the HTTP server. */
@@ -126,6 +132,21 @@ export async function startExporter(config: Config, options: StartOptions): Prom
     options.cursorStore ??
     storeCursorStore(assembly.sinks) ??
     new FileCursorStore(join(config.dataDir, 'cursors.json'), (message) => logger.warn(message));
+  let notifications: Notifications | null = null;
+  let probes: Probes | null = null;
+  const closeOutbound = () => {
+    notifications?.close();
+    probes?.close();
+  };
+  try {
+    const outbound = { registry: assembly.registry, logger, clock: systemClock };
+    notifications = mountNotifications(assembly.router, config, outbound);
+    probes = mountProbe(assembly.router, config, outbound);
+  } catch (err) {
+    closeOutbound();
+    await assembly.close();
+    throw err;
+  }
   const ingest = new RelayIngest({
     config: config.ingest,
     maxEventBytes: config.pipeline.maxEventBytes,
@@ -152,6 +173,7 @@ export async function startExporter(config: Config, options: StartOptions): Prom
       version: VERSION,
     });
   } catch (err) {
+    closeOutbound();
     await assembly.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -165,12 +187,15 @@ export async function startExporter(config: Config, options: StartOptions): Prom
   let stopping: Promise<void> | null = null;
   return {
     assembly,
+    notifications,
+    probes,
     ingest,
     http,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(ticker);
         await ingest.stop();
+        closeOutbound();
         await assembly.close();
         await http.close();
       })();

@@ -56,6 +56,10 @@ export const METRIC = {
   idleDvmsRemoved: 'dvm_exporter_idle_dvms_removed_total',
   trackingOverflow: 'dvm_exporter_tracking_overflow_total',
   sinkErrors: 'dvm_exporter_sink_errors_total',
+  relayPublishes: 'dvm_exporter_relay_publishes_total',
+  notifications: 'dvm_exporter_notifications_total',
+  probes: 'dvm_exporter_probes_total',
+  probeRefusals: 'dvm_exporter_probe_refusals_total',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulate } from '../../../exporter/simulate/index.js';
+import { parse } from 'yaml';
+import { SIM_DVMS, simulate } from '../../../exporter/simulate/index.js';
 import { publishItems } from '../../../exporter/simulate/publish.js';
 import { freePort, PrometheusServer, until } from '../../metrics/prometheus-server.js';
 import { OtlpReceiver } from '../../support/otlp-receiver.js';
@@ -17,6 +18,7 @@ import { startTestRelay, type TestRelay } from '../../support/relay.js';
  */
 
 export const RULES = join(REPO_ROOT, 'provisioning/prometheus/rules/dvm-alerts.yml');
+const PROMETHEUS_YML = join(REPO_ROOT, 'provisioning/prometheus/prometheus.yml');
 
 export interface LiveStack {
   readonly prometheus: PrometheusServer;
@@ -70,7 +72,13 @@ export async function startLiveStack(prometheusBinary: string): Promise<LiveStac
       {
         cwd: REPO_ROOT,
         // As in docker-compose.yml: a first start reads a day back, so published history is taken.
-        env: { ...process.env, DVM_EXPORTER_INGEST_INITIAL_BACKFILL_SECONDS: '86400' },
+        env: {
+          ...process.env,
+          DVM_EXPORTER_INGEST_INITIAL_BACKFILL_SECONDS: '86400',
+          // /probe on, for the probe panels: the shipped dvm-probe job probes a simulated DVM below.
+          DVM_EXPORTER_PROBE_SECRET_KEY: '1'.repeat(64),
+          DVM_EXPORTER_PROBE_MIN_INTERVAL_SECONDS: '0',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -90,10 +98,25 @@ export async function startLiveStack(prometheusBinary: string): Promise<LiveStac
       },
       60_000,
     );
+    // The shipped probe job, pointed at this exporter and at one simulated DVM (which never answers
+    // live, so its probes end at the scrape timeout with probe_success 0).
+    const probeJob = structuredClone(
+      (
+        parse(readFileSync(PROMETHEUS_YML, 'utf8')) as { scrape_configs: { job_name: string }[] }
+      ).scrape_configs.find((j) => j.job_name === 'dvm-probe'),
+    ) as unknown as Record<string, unknown> & {
+      relabel_configs: { target_label: string; replacement?: string }[];
+    };
+    probeJob.relabel_configs.find((r) => r.target_label === '__address__')!.replacement = `127.0.0.1:${port}`;
+    delete probeJob.file_sd_configs;
+    probeJob.static_configs = [{ targets: [SIM_DVMS[0]!.pubkey] }];
+    probeJob.scrape_interval = '2s';
+    probeJob.scrape_timeout = '1500ms';
     prometheus = await PrometheusServer.start({
       binary: prometheusBinary,
       target: `127.0.0.1:${port}`,
       ruleFiles: [RULES],
+      scrapeConfigs: [probeJob],
     });
     const scraped = async (expr: string, above: number) =>
       until(`Prometheus to see ${expr} above ${above}`, async () => {
