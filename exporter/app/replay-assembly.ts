@@ -29,7 +29,7 @@ export async function assembleReplay(
 ): Promise<ReplayAssembly> {
   const logger =
     options.logger ?? createLogger(config.logLevel, { secrets: configSecrets(config, process.env) });
-  const { verifier, pool } = await startVerification(config.pipeline, logger);
+  const { verifier, pool } = await startVerification(config.pipeline, logger, { announceAt: 'debug' });
   let assembly: Assembly;
   try {
     assembly = await assemble({

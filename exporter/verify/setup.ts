@@ -10,6 +10,13 @@ export interface Verification {
   readonly pool: VerifyPool | null;
 }
 
+export interface VerificationOptions {
+  /** Verifying threads to start; the configured number by default. */
+  readonly threads?: number;
+  /** The level of the line naming the verifier: `run` announces it; `replay` keeps stderr for its summary. */
+  readonly announceAt?: 'info' | 'debug';
+}
+
 /**
  * Picks the signature verifier the configuration asks for (native libsecp256k1 when its addon loads,
  * else nostr-wasm), starts its worker threads, and says in the log which one runs and where.
@@ -17,7 +24,7 @@ export interface Verification {
 export async function startVerification(
   config: Config['pipeline'],
   logger: Logger,
-  threads = config.verifyThreads,
+  { threads = config.verifyThreads, announceAt = 'info' }: VerificationOptions = {},
 ): Promise<Verification> {
   const verifier = await createVerifier(config.verifier);
   if (verifier.fallbackReason !== undefined) {
@@ -34,6 +41,6 @@ export async function startVerification(
       logger.warn({ err }, 'verifying threads did not start: verifying on the main thread');
     }
   }
-  logger.info({ verifier: verifier.name, threads: pool?.size ?? 0 }, 'signature verifier');
+  logger[announceAt]({ verifier: verifier.name, threads: pool?.size ?? 0 }, 'signature verifier');
   return { verifier, pool };
 }

@@ -6,7 +6,7 @@ import { loadNativeVerifier } from '../../exporter/model/verify-native.js';
 import { DEFAULT_SIMULATION, simulate } from '../../exporter/simulate/index.js';
 import { CLI, runProcess } from '../support/cli.js';
 
-/** `replay` says which verifier runs, in its log and on dvm_exporter_build_info; config can force nostr-wasm. */
+/** `replay` says which verifier runs, in its debug log and on dvm_exporter_build_info; config can force nostr-wasm. */
 let dir: string;
 let file: string;
 
@@ -24,7 +24,7 @@ async function replay(env: Record<string, string>, name: string) {
   const out = join(dir, `${name}.prom`);
   const result = await runProcess(
     process.execPath,
-    [CLI, 'replay', '--no-store', '--log-level', 'info', '--data-dir', dir, '--metrics-out', out, file],
+    [CLI, 'replay', '--no-store', '--log-level', 'debug', '--data-dir', dir, '--metrics-out', out, file],
     { env: { PATH: process.env.PATH ?? '', ...env } },
   );
   expect(result.code, result.stderr).toBe(0);

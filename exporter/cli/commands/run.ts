@@ -116,7 +116,7 @@ export interface RunningExporter {
 export async function startExporter(config: Config, options: StartOptions): Promise<RunningExporter> {
   const { logger } = options;
   // Live events are verified on the main thread, as they arrive.
-  const { verifier } = await startVerification(config.pipeline, logger, 0);
+  const { verifier } = await startVerification(config.pipeline, logger, { threads: 0 });
   const assembly = await assemble({
     config,
     mode: 'run',
