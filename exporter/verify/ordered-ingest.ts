@@ -48,6 +48,8 @@ export class OrderedIngest {
   private batch: Entry[] = [];
   private records: string[] = [];
   private flushScheduled = false;
+  /** Waiting for room in a sink: a thread's batch of verdicts is applied no faster than the sinks take it. */
+  private blocked = false;
   private waiters: (() => void)[] = [];
   private readonly pending = (id: string) => this.inFlight.has(id);
 
@@ -147,11 +149,21 @@ export class OrderedIngest {
     );
   }
 
-  /** Applies the decided prefix of the queue. */
+  /** Applies the decided prefix of the queue, pausing while a sink has no room. */
   private drain(): void {
+    if (this.blocked) return;
     while (this.head < this.queue.length) {
       const entry = this.queue[this.head] as Entry;
       if (entry.verdict === WAITING) break;
+      const wait = this.pipeline.capacity();
+      if (wait) {
+        this.blocked = true;
+        void wait.then(() => {
+          this.blocked = false;
+          this.drain();
+        });
+        break;
+      }
       this.queue[this.head] = undefined as unknown as Entry;
       this.head++;
       const screened = entry.screened;
