@@ -6,8 +6,13 @@ import { freePort } from '../metrics/prometheus-server.js';
 import { startTestRelay, type TestRelay } from '../support/relay.js';
 
 const key = generateSecretKey();
+let notes = 0;
+// A distinct content each time: two notes made in the same second would otherwise be one event.
 const note = (tags: string[][] = []) =>
-  finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags, content: 'hello' }, key);
+  finalizeEvent(
+    { kind: 1, created_at: Math.floor(Date.now() / 1000), tags, content: `hello ${++notes}` },
+    key,
+  );
 
 describe('EventPublisher against a real relay', () => {
   let relay: TestRelay;
