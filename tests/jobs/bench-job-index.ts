@@ -4,9 +4,9 @@
  * some chains, orphans and zaps), then times apply + tick per event, as replay drives it.
  */
 
+import { ManualClock } from '../../exporter/base/clock.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex } from '../../exporter/jobs/job-index.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 import { amount, feedback, hex, key, request, result, T0, zap } from '../support/dvm-events.js';
 
 const jobs = Number(process.argv[2] ?? 100_000);

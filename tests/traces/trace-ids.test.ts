@@ -8,7 +8,7 @@ import {
   jobTraceContext,
   responseSpanIdFor,
   traceIdFor,
-} from '../../exporter/sinks/traces/trace-ids.js';
+} from '../../exporter/jobs/trace-ids.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);

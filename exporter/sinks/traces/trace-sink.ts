@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../base/logger.js';
 import type {
   ChainLinked,
   DomainEvent,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LineItem } from '../../exporter/ingest/line-reader.js';
-import { sortedLines } from '../../exporter/ingest/sorted-lines.js';
+import type { LineItem } from '../../exporter/sources/line-reader.js';
+import { sortedLines } from '../../exporter/sources/sorted-lines.js';
 
 const hexId = (n: number) => n.toString(16).padStart(64, '0');
 const bare = (createdAt: number, n: number) =>

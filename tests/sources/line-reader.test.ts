@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type LineItem, readLines } from '../../exporter/ingest/line-reader.js';
+import { type LineItem, readLines } from '../../exporter/sources/line-reader.js';
 
 async function collect(chunks: string[], max = 100): Promise<LineItem[]> {
   const items: LineItem[] = [];

@@ -1,7 +1,7 @@
-import type { Logger } from '../../app/logger.js';
+import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
 import type { IngestOutcome } from '../../model/reasons.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
-import type { Clock } from '../../util/clock.js';
 import type { RecentIds } from './recent-ids.js';
 
 /** The side of a relay source that the intake talks to. */

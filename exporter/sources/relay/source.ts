@@ -1,9 +1,9 @@
-import type { Logger } from '../../app/logger.js';
+import type { Clock } from '../../base/clock.js';
+import { LogThrottle } from '../../base/log-throttle.js';
+import type { Logger } from '../../base/logger.js';
+import { redactText, redactUrl, secretList, urlSecrets } from '../../base/redact.js';
 import type { Config } from '../../config/schema.js';
 import type { IngestOutcome } from '../../model/reasons.js';
-import type { Clock } from '../../util/clock.js';
-import { LogThrottle } from '../../util/log-throttle.js';
-import { redactText, redactUrl, secretList, urlSecrets } from '../../util/redact.js';
 import { Backoff } from './backoff.js';
 import { RelayCounters } from './counters.js';
 import { describeSpecs, desiredFilters, zapFilters } from './coverage.js';

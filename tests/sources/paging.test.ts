@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { WireFilter } from '../../exporter/ingest/relay/filter.js';
-import { Backfill } from '../../exporter/ingest/relay/paging.js';
+import type { WireFilter } from '../../exporter/sources/relay/filter.js';
+import { Backfill } from '../../exporter/sources/relay/paging.js';
 
 interface Stored {
   readonly id: number;

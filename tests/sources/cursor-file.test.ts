@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileCursorStore } from '../../exporter/ingest/cursor-file.js';
-import { Backoff } from '../../exporter/ingest/relay/backoff.js';
+import { FileCursorStore } from '../../exporter/sources/cursor-file.js';
+import { Backoff } from '../../exporter/sources/relay/backoff.js';
 import { tempDir } from './support/harness.js';
 
 const dirs: { remove(): void }[] = [];

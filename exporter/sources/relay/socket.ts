@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Clock } from '../../util/clock.js';
+import type { Clock } from '../../base/clock.js';
 
 /** Why a connection ended; a bounded metric label. */
 export const DISCONNECT_REASONS = [

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { CursorStore } from './cursor.js';
+import type { CursorStore } from '../pipeline/cursor.js';
 
 interface CursorFileV1 {
   readonly version: 1;

@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { MASK, redactText, secretList } from '../util/redact.js';
+import { MASK, redactText, secretList } from './redact.js';
 
 export type { Logger };
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../exporter/config/schema.js';
-import { desiredFilters, zapFilters } from '../../exporter/ingest/relay/coverage.js';
-import { type FilterSpec, toWireFilter } from '../../exporter/ingest/relay/filter.js';
-import { effectiveLimits, subscriptionSlots } from '../../exporter/ingest/relay/limits.js';
-import { parseRelayInfo } from '../../exporter/ingest/relay/nip11.js';
-import { filterBytes, planSubscriptions } from '../../exporter/ingest/relay/plan.js';
 import { EXCLUDED_KINDS } from '../../exporter/model/exclusions.js';
+import { desiredFilters, zapFilters } from '../../exporter/sources/relay/coverage.js';
+import { type FilterSpec, toWireFilter } from '../../exporter/sources/relay/filter.js';
+import { effectiveLimits, subscriptionSlots } from '../../exporter/sources/relay/limits.js';
+import { parseRelayInfo } from '../../exporter/sources/relay/nip11.js';
+import { filterBytes, planSubscriptions } from '../../exporter/sources/relay/plan.js';
 
 const LIMITS = { maxKindsPerFilter: 20, maxTagValuesPerFilter: 256 };
 const kindsOf = (specs: readonly FilterSpec[]) => specs.filter((s) => !s.tags).flatMap((s) => s.kinds);

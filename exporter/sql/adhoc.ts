@@ -1,10 +1,10 @@
 import type { Config } from '../config/schema.js';
-import { StoreError } from './errors.js';
-import { describeOwner, readLiveOwner } from './owner-file.js';
-import type { SqlAnswer } from './readonly-sql.js';
+import { StoreError } from '../store/errors.js';
+import { describeOwner, readLiveOwner } from '../store/owner-file.js';
+import type { SqlAnswer } from '../store/readonly-sql.js';
+import { Store } from '../store/store.js';
+import { embeddedStorePath } from '../store/target.js';
 import { EndpointUnreachable, postSql } from './sql-client.js';
-import { Store } from './store.js';
-import { embeddedStorePath } from './target.js';
 
 /** Which way an ad-hoc query went. */
 export type AdhocRoute = 'endpoint' | 'embedded' | 'server';

@@ -1,4 +1,4 @@
-import { CARDS, GLOBAL_STATS_SQL } from './cards.js';
+import { CARDS, GLOBAL_STATS_SQL } from '../store/cards.js';
 
 /**
  * Example queries answering DVMDash's questions, as shown in docs/clickhouse.md. Kept here so the

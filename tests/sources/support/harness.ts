@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { SinkFactory } from '../../../exporter/app/assemble.js';
-import { createLogger, type Logger } from '../../../exporter/app/logger.js';
+import { createLogger, type Logger } from '../../../exporter/base/logger.js';
 import { type RunningExporter, startExporter } from '../../../exporter/cli/commands/run.js';
 import { type Config, type ConfigInput, configSchema } from '../../../exporter/config/schema.js';
-import type { IngestTuning } from '../../../exporter/ingest/relay/ingest.js';
 import type { DomainEvent } from '../../../exporter/jobs/domain-events.js';
 import type { NostrEvent } from '../../../exporter/model/nostr-event.js';
-import type { Sink } from '../../../exporter/pipeline/sink.js';
+import type { Sink, SinkFactory } from '../../../exporter/pipeline/sink.js';
 import { simulate } from '../../../exporter/simulate/index.js';
+import type { IngestTuning } from '../../../exporter/sources/relay/ingest.js';
 import { startTestRelay, type TestRelay, type TestRelayOptions } from '../../support/relay.js';
 
 /** Polls `check` until it returns a truthy value or the deadline passes (never a fixed sleep). */

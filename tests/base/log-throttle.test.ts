@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../exporter/util/clock.js';
-import { LogThrottle } from '../../exporter/util/log-throttle.js';
+import { ManualClock } from '../../exporter/base/clock.js';
+import { LogThrottle } from '../../exporter/base/log-throttle.js';
 
 describe('LogThrottle', () => {
   it('writes the first line of a key, then at most one per interval with the count held back', () => {

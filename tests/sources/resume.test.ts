@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResumePoint } from '../../exporter/ingest/relay/resume.js';
+import { ResumePoint } from '../../exporter/sources/relay/resume.js';
 
 const NOW = 2_000_000;
 const live = { caughtUp: true, paused: false, oldestQueued: null };

@@ -1,5 +1,5 @@
 import querystring from 'node:querystring';
-import { displayText } from '../../util/display-text.js';
+import { displayText } from '../../base/display-text.js';
 
 /**
  * NIP-11 relay information: the limits a relay advertises about itself. Fetched over http(s) from the

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configSecrets } from '../../exporter/app/secrets.js';
+import { redactText, redactUrl, secretList, urlSecrets } from '../../exporter/base/redact.js';
 import { loadConfig } from '../../exporter/config/load.js';
-import { displayUrls } from '../../exporter/ingest/relay/ingest.js';
+import { displayUrls } from '../../exporter/sources/relay/ingest.js';
 import { describeTarget } from '../../exporter/store/target.js';
-import { redactText, redactUrl, secretList, urlSecrets } from '../../exporter/util/redact.js';
 
 describe('redactUrl', () => {
   it.each([

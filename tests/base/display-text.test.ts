@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { displayText } from '../../exporter/base/display-text.js';
 import { cleanName } from '../../exporter/sinks/metrics/dvm-names.js';
-import { displayText } from '../../exporter/util/display-text.js';
 
 // Written out by hand from the Unicode tables (https://www.unicode.org/Public/UCD/latest/ucd/), not
 // derived from a regex property: the characters hostile names use to deceive.

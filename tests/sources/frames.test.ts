@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createdAtOf, parseRelayFrame, refusalReason } from '../../exporter/ingest/relay/frames.js';
+import { createdAtOf, parseRelayFrame, refusalReason } from '../../exporter/sources/relay/frames.js';
 
 const frame = (value: unknown) => {
   const text = JSON.stringify(value);

@@ -1,10 +1,10 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../app/logger.js';
+import { type Clock, systemClock } from '../../base/clock.js';
+import type { Logger } from '../../base/logger.js';
+import { redactUrl, secretList, urlSecrets } from '../../base/redact.js';
 import type { Config } from '../../config/schema.js';
+import type { CursorStore } from '../../pipeline/cursor.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
-import { type Clock, systemClock } from '../../util/clock.js';
-import { redactUrl, secretList, urlSecrets } from '../../util/redact.js';
-import type { CursorStore } from '../cursor.js';
 import { Intake } from './intake.js';
 import { IngestMetrics } from './metrics.js';
 import { fetchRelayInfo, type Nip11Result } from './nip11.js';

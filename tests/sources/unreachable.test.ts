@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../exporter/app/logger.js';
-import { FileCursorStore } from '../../exporter/ingest/cursor-file.js';
-import { RelayIngest } from '../../exporter/ingest/relay/ingest.js';
-import { UNREACHABLE_REMINDER_SECONDS } from '../../exporter/ingest/relay/source.js';
+import { ManualClock } from '../../exporter/base/clock.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import { createVerifier } from '../../exporter/model/verify.js';
 import { Pipeline } from '../../exporter/pipeline/pipeline.js';
-import { ManualClock } from '../../exporter/util/clock.js';
+import { FileCursorStore } from '../../exporter/sources/cursor-file.js';
+import { RelayIngest } from '../../exporter/sources/relay/ingest.js';
+import { UNREACHABLE_REMINDER_SECONDS } from '../../exporter/sources/relay/source.js';
 import { TEST_TUNING, testBed, testConfig, waitFor } from './support/harness.js';
 
 const bed = testBed();
