@@ -1,13 +1,13 @@
 /**
- * Micro-benchmark of the job index alone (not a test): `npx tsx tests/jobs/bench-job-index.ts [jobs]`.
+ * Micro-benchmark of the job index alone (not a test): `npx tsx bench/job-index.ts [jobs]; `npm run bench job-index``.
  * Pre-builds a realistic mix (request, processing, payment-required, result from one to three DVMs,
  * some chains, orphans and zaps), then times apply + tick per event, as replay drives it.
  */
 
-import { ManualClock } from '../../exporter/base/clock.js';
-import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex } from '../../exporter/jobs/job-index.js';
-import type { DvmEvent } from '../../exporter/model/dvm-event.js';
-import { amount, feedback, hex, key, request, result, T0, zap } from '../support/dvm-events.js';
+import { ManualClock } from '../exporter/base/clock.js';
+import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex } from '../exporter/jobs/job-index.js';
+import type { DvmEvent } from '../exporter/model/dvm-event.js';
+import { amount, feedback, hex, key, request, result, T0, zap } from '../tests/support/dvm-events.js';
 
 const jobs = Number(process.argv[2] ?? 100_000);
 const dvms = Array.from({ length: 20 }, (_, i) => key(`bench-dvm-${i}`));
