@@ -7,7 +7,7 @@ import type { CursorStore } from '../../pipeline/cursor.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import { Intake } from './intake.js';
 import { IngestMetrics } from './metrics.js';
-import { fetchRelayInfo, type Nip11Result } from './nip11.js';
+import { fetchRelayInfo } from './nip11.js';
 import { RecentIds } from './recent-ids.js';
 import { RelaySource } from './source.js';
 import type { RelayStatus } from './status.js';
@@ -28,7 +28,6 @@ export interface IngestTuning {
   readonly zapTargetCapacity: number;
   /** Accepted ids remembered across a restart (see recent-ids.ts). */
   readonly recentIdCapacity: number;
-  readonly fetchInfo: (url: string, timeoutMs: number) => Promise<Nip11Result>;
 }
 
 export const DEFAULT_TUNING: IngestTuning = {
@@ -41,7 +40,6 @@ export const DEFAULT_TUNING: IngestTuning = {
   maxQueuedEvents: 10_000,
   zapTargetCapacity: 2_000,
   recentIdCapacity: 100_000,
-  fetchInfo: fetchRelayInfo,
 };
 
 export interface RelayIngestOptions {
@@ -54,7 +52,6 @@ export interface RelayIngestOptions {
   readonly cursorStore: CursorStore;
   readonly clock?: Clock;
   readonly tuning?: Partial<IngestTuning>;
-  readonly random?: () => number;
 }
 
 export interface IngestStatus {
@@ -136,8 +133,7 @@ export class RelayIngest {
           metrics: this.metrics,
           intake: this.intake,
           zapTargets: this.zapTargets,
-          fetchInfo: this.tuning.fetchInfo,
-          random: options.random,
+          fetchInfo: fetchRelayInfo,
         }),
     );
     pipeline.subscribe(this.zapTargets.observe);

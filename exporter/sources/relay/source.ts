@@ -44,7 +44,6 @@ export interface SourceDeps {
   readonly intake: Intake;
   readonly zapTargets: ZapTargets;
   readonly fetchInfo: (url: string, timeoutMs: number) => Promise<Nip11Result>;
-  readonly random?: () => number;
 }
 
 /** Repeated lines of one kind (a rejected event's reason, a refusal) at most this often. */
@@ -93,7 +92,7 @@ export class RelaySource implements IntakeClient {
     this.url = deps.displayUrl ?? redactUrl(deps.url);
     this.secrets = deps.secrets ?? secretList(urlSecrets(deps.url));
     this.stateSince = deps.clock.now();
-    this.backoff = new Backoff(deps.config.reconnectMinSeconds, deps.config.reconnectMaxSeconds, deps.random);
+    this.backoff = new Backoff(deps.config.reconnectMinSeconds, deps.config.reconnectMaxSeconds);
     this.log = deps.logger.child({ relay: this.url });
     this.noisy = new LogThrottle(deps.clock, NOISY_LOG_SECONDS);
     this.unreachable = new LogThrottle(deps.clock, UNREACHABLE_REMINDER_SECONDS);
