@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createLogger } from '../exporter/app/logger.js';
 import { assembleReplay } from '../exporter/app/replay-assembly.js';
+import { createLogger } from '../exporter/base/logger.js';
 import { loadConfig } from '../exporter/config/load.js';
 import { simulatorFile } from './replay-throughput.js';
 

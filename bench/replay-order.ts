@@ -1,15 +1,15 @@
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { createLogger } from '../exporter/app/logger.js';
 import { assembleReplay } from '../exporter/app/replay-assembly.js';
+import { ManualClock } from '../exporter/base/clock.js';
+import { createLogger } from '../exporter/base/logger.js';
 import { loadConfig } from '../exporter/config/load.js';
-import { replayFiles } from '../exporter/ingest/file-replay.js';
-import { sortedLines } from '../exporter/ingest/sorted-lines.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex } from '../exporter/jobs/job-index.js';
 import type { NostrEvent } from '../exporter/model/nostr-event.js';
 import { parseRequest } from '../exporter/model/request.js';
-import { ManualClock } from '../exporter/util/clock.js';
+import { replayFiles } from '../exporter/sources/file-replay.js';
+import { sortedLines } from '../exporter/sources/sorted-lines.js';
 import { machineLine } from './machine.js';
 import { simulatorFile } from './replay-throughput.js';
 

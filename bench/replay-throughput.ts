@@ -11,14 +11,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { createLogger } from '../exporter/app/logger.js';
 import { assembleReplay } from '../exporter/app/replay-assembly.js';
+import { createLogger } from '../exporter/base/logger.js';
 import { loadConfig } from '../exporter/config/load.js';
-import { replayFiles } from '../exporter/ingest/file-replay.js';
 import type { NostrEvent } from '../exporter/model/nostr-event.js';
 import { checkEventShape, DEFAULT_SHAPE_LIMITS } from '../exporter/model/validate.js';
 import { createVerifier, type EventVerifier } from '../exporter/model/verify.js';
 import { DEFAULT_SIMULATION, simulate } from '../exporter/simulate/index.js';
+import { replayFiles } from '../exporter/sources/file-replay.js';
 import { machineLine, peakRssMiB } from './machine.js';
 import { bytesPerOpenJob } from './open-jobs.js';
 

@@ -14,6 +14,7 @@ const BENCHMARKS = [
   'store-disk',
   'time-to-visibility',
   'alert-latency',
+  'job-index',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

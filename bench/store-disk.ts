@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../exporter/app/assemble.js';
-import { createLogger } from '../exporter/app/logger.js';
+import { systemClock } from '../exporter/base/clock.js';
+import { EventTimeClock } from '../exporter/base/event-time-clock.js';
+import { createLogger } from '../exporter/base/logger.js';
 import { loadConfig } from '../exporter/config/load.js';
 import { createVerifier } from '../exporter/model/verify.js';
 import { DEFAULT_SIMULATION, simulate } from '../exporter/simulate/index.js';
 import { clickhouseSinkFactory } from '../exporter/sinks/clickhouse/index.js';
-import { systemClock } from '../exporter/util/clock.js';
-import { EventTimeClock } from '../exporter/util/event-time-clock.js';
 import { machineLine } from './machine.js';
 
 /**

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../exporter/app/logger.js';
 import { assembleReplay } from '../exporter/app/replay-assembly.js';
+import { createLogger } from '../exporter/base/logger.js';
 import { loadConfig } from '../exporter/config/load.js';
-import { replayFiles } from '../exporter/ingest/file-replay.js';
+import { replayFiles } from '../exporter/sources/file-replay.js';
 import { Store } from '../exporter/store/store.js';
 import { embeddedStorePath } from '../exporter/store/target.js';
 import { machineLine, peakRssMiB } from './machine.js';

@@ -1,32 +1,12 @@
 import { Router } from 'express';
 import { Registry } from 'prom-client';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
 import type { EventVerifier } from '../model/verify.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import type { Sink } from '../pipeline/sink.js';
+import type { AssemblyContext, Mode, Sink, SinkFactory } from '../pipeline/sink.js';
 import { probePublicKeys } from '../probe/index.js';
-import type { Clock } from '../util/clock.js';
-import type { Logger } from './logger.js';
-
-/** `run` watches relays live; `replay` runs files once (every event counts, time is event time). */
-export type Mode = 'run' | 'replay';
-
-/** What every sink factory gets: the config, the pipeline, and the shared registry and HTTP router. */
-export interface AssemblyContext {
-  readonly config: Config;
-  readonly mode: Mode;
-  readonly logger: Logger;
-  readonly pipeline: Pipeline;
-  /** One registry for domain and self metrics; /metrics and `replay --metrics-out` expose it. */
-  readonly registry: Registry;
-  /** Mounted on the HTTP server in `run`; sinks add endpoints here (e.g. the SQL endpoint). */
-  readonly router: Router;
-  /** Wall-clock time source. */
-  readonly wallClock: Clock;
-}
-
-/** Builds a sink, or returns null when it is turned off by configuration. */
-export type SinkFactory = (ctx: AssemblyContext) => Promise<Sink | null>;
 
 export interface AssembleOptions {
   readonly config: Config;

@@ -1,10 +1,11 @@
+import { systemClock } from '../base/clock.js';
+import { EventTimeClock } from '../base/event-time-clock.js';
+import { createLogger, type Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
-import { systemClock } from '../util/clock.js';
-import { EventTimeClock } from '../util/event-time-clock.js';
+import type { SinkFactory } from '../pipeline/sink.js';
 import { startVerification } from '../verify/setup.js';
 import type { VerifyPool } from '../verify/verify-pool.js';
-import { type Assembly, assemble, type SinkFactory } from './assemble.js';
-import { createLogger, type Logger } from './logger.js';
+import { type Assembly, assemble } from './assemble.js';
 import { configSecrets } from './secrets.js';
 import { SINK_FACTORIES } from './sink-factories.js';
 

@@ -1,6 +1,6 @@
+import { urlSecrets, variants } from '../base/redact.js';
 import type { Config } from '../config/schema.js';
 import { parseOtlpHeaders } from '../sinks/traces/otlp-target.js';
-import { urlSecrets, variants } from '../util/redact.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,7 @@
+import type { SinkFactory } from '../pipeline/sink.js';
 import { clickhouseSinkFactory } from '../sinks/clickhouse/index.js';
 import { createMetricsSinkFactory } from '../sinks/metrics/factory.js';
 import { traceSinkFactory } from '../sinks/traces/factory.js';
-import type { SinkFactory } from './assemble.js';
 
 /**
  * The sinks every command wires, in delivery order. Each factory reads its own config section and

@@ -1,13 +1,13 @@
 import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE, UsageError } from '../base/errors.js';
+import { redactText } from '../base/redact.js';
+import { VERSION } from '../base/version.js';
 import { StoreError } from '../store/errors.js';
-import { redactText } from '../util/redact.js';
-import { VERSION } from '../version.js';
 import { register as checkConfig } from './commands/check-config.js';
 import { register as replay } from './commands/replay.js';
 import { register as run } from './commands/run.js';
 import { register as simulate } from './commands/simulate.js';
 import { register as sql } from './commands/sql.js';
-import { EXIT_USAGE, UsageError } from './errors.js';
 
 /** Builds the `dvm-exporter` program. Each command lives in its own module under ./commands. */
 export function buildProgram(): Command {

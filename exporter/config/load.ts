@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
-import { nearest } from '../util/nearest.js';
-import { MASK, redactUrl } from '../util/redact.js';
+import { UsageError } from '../base/errors.js';
+import { nearest } from '../base/nearest.js';
+import { MASK, redactUrl } from '../base/redact.js';
 import { type Config, configSchema } from './schema.js';
 
 /**

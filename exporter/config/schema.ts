@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_JOB_INDEX_OPTIONS } from '../jobs/options.js';
+import { isPublicKey, isSecretKey } from '../model/nostr-keys.js';
 import { DEFAULT_SHAPE_LIMITS } from '../model/validate.js';
-import { isPublicKey, isSecretKey } from '../nostr/keys.js';
 
 /**
  * The exporter's configuration: one strict schema (unknown keys are errors) shared by every command.
@@ -25,7 +25,7 @@ export const DEFAULT_PORT = 9890;
 
 const seconds = z.number().int().nonnegative();
 const positive = z.number().int().positive();
-// Parsed as the socket will parse it, so what is shown (util/redact.ts) is what is connected to.
+// Parsed as the socket will parse it, so what is shown (base/redact.ts) is what is connected to.
 const relayUrl = z
   .string()
   .refine((url) => /^wss?:\/\/\S+$/.test(url) && URL.canParse(url), 'must be a ws:// or wss:// URL');

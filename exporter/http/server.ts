@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../app/logger.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import { exposition } from '../sinks/metrics/exposition.js';
-import { SQL_ENDPOINT_DESCRIPTION, SQL_ENDPOINT_PATH } from '../store/sql-endpoint.js';
+import { SQL_ENDPOINT_DESCRIPTION, SQL_ENDPOINT_PATH } from '../sql/sql-endpoint.js';
 import { type Endpoint, landingPage } from './landing.js';
 
 export interface Readiness {

@@ -232,5 +232,10 @@ export type DomainEvent =
 
 export type DomainEventType = DomainEvent['type'];
 
+/** Ends a switch over domain events, so that a new event type is a compile error in each sink until handled. */
+export function unhandledEvent(event: never): never {
+  throw new Error(`unhandled domain event: ${(event as { type?: unknown }).type}`);
+}
+
 /** Re-exported so sinks import event shapes from one place. */
 export type { DvmAnnouncement, DvmEvent, Heartbeat, JobFeedback, JobRequest, JobResult, ZapReceipt };

@@ -1,3 +1,4 @@
+import type { Clock } from '../base/clock.js';
 import type {
   Cancellation,
   DvmEvent,
@@ -6,7 +7,6 @@ import type {
   JobResult,
   ZapReceipt,
 } from '../model/dvm-event.js';
-import type { Clock } from '../util/clock.js';
 import type { DomainEvent, JobSnapshot, OrphanReason } from './domain-events.js';
 import type { Job } from './job-state.js';
 import { Emitter, JobStore } from './job-store.js';

@@ -4,9 +4,9 @@ import type { Filter } from 'nostr-tools/filter';
 import { verifyEvent } from 'nostr-tools/pure';
 import { Counter, type Registry } from 'prom-client';
 import WebSocket from 'ws';
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../base/logger.js';
+import { redactUrl } from '../base/redact.js';
 import { METRIC } from '../sinks/metrics/names.js';
-import { redactUrl } from '../util/redact.js';
 
 /**
  * Publishing the exporter's own signed events (direct messages to operators, probe requests) to relays,

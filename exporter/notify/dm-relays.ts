@@ -1,5 +1,5 @@
 import type { Event } from 'nostr-tools/core';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../base/clock.js';
 
 /**
  * A recipient's preferred relays for direct messages: the `relay` tags of their newest kind 10050 event

@@ -1,11 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../app/logger.js';
-import { UsageError } from '../cli/errors.js';
+import type { Clock } from '../base/clock.js';
+import { UsageError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
-import { parsePublicKey, parseSecretKey } from '../nostr/keys.js';
+import { parsePublicKey, parseSecretKey } from '../model/nostr-keys.js';
 import { EventPublisher } from '../nostr/publisher.js';
-import type { Clock } from '../util/clock.js';
 import { checkAccess } from './access.js';
 import { Notifier, type NotifierSettings } from './notifier.js';
 import { parseWebhook } from './webhook.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../base/clock.js';
 
 /** Keys seen within the last `ttlSeconds`, at most `capacity` of them (the oldest forgotten first). */
 export class RecentKeys {

@@ -1,5 +1,5 @@
 import { npubEncode } from 'nostr-tools/nip19';
-import { traceIdFor } from '../sinks/traces/trace-ids.js';
+import { traceIdFor } from '../jobs/trace-ids.js';
 import { type AlertStatus, alertTime, type WebhookAlert } from './webhook.js';
 
 /**

@@ -1,9 +1,9 @@
 import { wrapEvent } from 'nostr-tools/nip17';
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../app/logger.js';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
 import { type EventPublisher, isStored, type RelayOutcome } from '../nostr/publisher.js';
 import { METRIC } from '../sinks/metrics/names.js';
-import type { Clock } from '../util/clock.js';
 import { DmRelayDirectory } from './dm-relays.js';
 import { RateLimiter, RecentKeys } from './limits.js';
 import { type MessageLinks, renderMessage } from './message.js';

@@ -1,4 +1,4 @@
-import { SeenIds } from '../ingest/seen-ids.js';
+import { type Clock, systemClock } from '../base/clock.js';
 import type { DomainEvent } from '../jobs/domain-events.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../jobs/job-index.js';
 import { classify } from '../model/classify.js';
@@ -13,9 +13,9 @@ import {
   type ShapeResult,
 } from '../model/validate.js';
 import { type EventVerifier, idMatchesContent, type VerifyVerdict } from '../model/verify.js';
-import { ProbeTraffic } from '../probe/marker.js';
-import { type Clock, systemClock } from '../util/clock.js';
 import { DomainEventBus } from './bus.js';
+import { ProbeTraffic } from './probe-traffic.js';
+import { SeenIds } from './seen-ids.js';
 import type { Sink } from './sink.js';
 import { type IngestSummary, SummaryCounter } from './summary.js';
 

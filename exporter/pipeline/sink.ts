@@ -1,4 +1,10 @@
+import type { Router } from 'express';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
+import type { Config } from '../config/schema.js';
 import type { DomainEvent } from '../jobs/domain-events.js';
+import type { Pipeline } from './pipeline.js';
 
 /**
  * A consumer of domain events (metrics, ClickHouse, traces). `handle` is synchronous and cheap: a sink
@@ -23,3 +29,23 @@ export interface Sink {
   /** For /readyz: why the sink is unhealthy or falling behind, in one line; null when all is well. */
   problem?(): string | null;
 }
+
+/** `run` watches relays live; `replay` runs files once (every event counts, time is event time). */
+export type Mode = 'run' | 'replay';
+
+/** What every sink factory gets: the config, the pipeline, and the shared registry and HTTP router. */
+export interface AssemblyContext {
+  readonly config: Config;
+  readonly mode: Mode;
+  readonly logger: Logger;
+  readonly pipeline: Pipeline;
+  /** One registry for domain and self metrics; /metrics and `replay --metrics-out` expose it. */
+  readonly registry: Registry;
+  /** Mounted on the HTTP server in `run`; sinks add endpoints here (e.g. the SQL endpoint). */
+  readonly router: Router;
+  /** Wall-clock time source. */
+  readonly wallClock: Clock;
+}
+
+/** Builds a sink, or returns null when it is turned off by configuration. */
+export type SinkFactory = (ctx: AssemblyContext) => Promise<Sink | null>;

@@ -1,11 +1,11 @@
 import type { Router } from 'express';
 import { getPublicKey } from 'nostr-tools/pure';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../app/logger.js';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
-import { type KeyFormatError, parsePublicKey, parseSecretKey } from '../nostr/keys.js';
+import { type KeyFormatError, parsePublicKey, parseSecretKey } from '../model/nostr-keys.js';
 import { EventPublisher } from '../nostr/publisher.js';
-import type { Clock } from '../util/clock.js';
 import { renderProbe } from './exposition.js';
 import { probeModules } from './modules.js';
 import { Prober } from './prober.js';

@@ -1,14 +1,14 @@
 import type { Event } from 'nostr-tools/core';
 import { finalizeEvent } from 'nostr-tools/pure';
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../app/logger.js';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/logger.js';
 import { classify } from '../model/classify.js';
 import { KIND_JOB_FEEDBACK } from '../model/kinds.js';
 import type { EventPublisher } from '../nostr/publisher.js';
 import { isStored } from '../nostr/publisher.js';
+import { PROBE_MARKER } from '../pipeline/probe-traffic.js';
 import { METRIC } from '../sinks/metrics/names.js';
-import type { Clock } from '../util/clock.js';
-import { PROBE_MARKER } from './marker.js';
 import type { ProbeModule } from './modules.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { CursorStore } from '../ingest/cursor.js';
-import { type Clock, systemClock } from '../util/clock.js';
+import { type Clock, systemClock } from '../base/clock.js';
+import type { CursorStore } from '../pipeline/cursor.js';
 
 /** The `relay_cursors` row that holds the recent ids rather than a relay's cursor. */
 const RECENT_IDS_ROW = '';

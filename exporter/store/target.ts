@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { redactUrl } from '../base/redact.js';
 import type { Config } from '../config/schema.js';
-import { redactUrl } from '../util/redact.js';
 
 /** Where the history lives: the embedded engine in a directory, or a ClickHouse server. */
 export type StoreTarget =

@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
 import { createVerifier, type EventVerifier } from '../model/verify.js';
 import { VerifyPool } from './verify-pool.js';

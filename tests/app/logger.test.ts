@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../exporter/app/logger.js';
+import { createLogger } from '../../exporter/base/logger.js';
 
 const SECRETS = ['PW@gamma333', 'gamma333', 'TOKEN7u5er', 'Qtoken9x', 'hdrSecret1', 'Opaque42x'];
 

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Assembly, assemble } from '../../exporter/app/assemble.js';
+import { EventTimeClock } from '../../exporter/base/event-time-clock.js';
 import { loadConfig } from '../../exporter/config/load.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
 import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
-import { bindExample, EXAMPLE_QUERIES, type ExampleId, exampleQuery } from '../../exporter/store/examples.js';
+import { bindExample, EXAMPLE_QUERIES, type ExampleId, exampleQuery } from '../../exporter/sql/examples.js';
 import type { ReadOnlySql } from '../../exporter/store/readonly-sql.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 import { Expectations } from './expected-answers.js';
 import { objects, silentLogger, simulatorItems, systemClock, tempDataDir } from './helpers.js';
 

@@ -1,5 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { systemClock } from '../../exporter/base/clock.js';
+import { EventTimeClock } from '../../exporter/base/event-time-clock.js';
 import type { DomainEvent, EventAccepted } from '../../exporter/jobs/domain-events.js';
 import { createVerifier } from '../../exporter/model/verify.js';
 import { DEFAULT_PIPELINE_OPTIONS, Pipeline } from '../../exporter/pipeline/pipeline.js';
@@ -7,8 +9,6 @@ import { DEFAULT_SIMULATION, type SimulatedItem, simulate } from '../../exporter
 import { ClickHouseSink, type ClickHouseSinkOptions } from '../../exporter/sinks/clickhouse/sink.js';
 import type { SqlAnswer } from '../../exporter/store/readonly-sql.js';
 import type { Store } from '../../exporter/store/store.js';
-import { systemClock } from '../../exporter/util/clock.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 import { tempDir } from '../support/temp.js';
 
 export const silentLogger = pino({ level: 'silent' });

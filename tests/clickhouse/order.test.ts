@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
-import { bindExample, EXAMPLE_QUERIES } from '../../exporter/store/examples.js';
+import { bindExample, EXAMPLE_QUERIES } from '../../exporter/sql/examples.js';
 import { Store } from '../../exporter/store/store.js';
 import {
   accepted,

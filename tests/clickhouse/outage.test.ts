@@ -2,13 +2,13 @@ import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assemble } from '../../exporter/app/assemble.js';
+import { EventTimeClock } from '../../exporter/base/event-time-clock.js';
 import { loadConfig } from '../../exporter/config/load.js';
 import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
 import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
 import { type EngineConnection, Store } from '../../exporter/store/store.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 import {
   accepted,
   eventually,

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../exporter/base/clock.js';
 import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
 import {
@@ -11,7 +12,6 @@ import {
 import { deriveKey, signEvent } from '../../exporter/simulate/signer.js';
 import { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
 import { Store } from '../../exporter/store/store.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 import {
   accepted,
   feed,

@@ -6,12 +6,13 @@ import express, { type Router } from 'express';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Assembly, assemble } from '../../exporter/app/assemble.js';
+import { EventTimeClock } from '../../exporter/base/event-time-clock.js';
 import { loadConfig } from '../../exporter/config/load.js';
 import { startHttpServer } from '../../exporter/http/server.js';
 import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
-import { formatAnswer } from '../../exporter/store/answer-format.js';
+import { formatAnswer } from '../../exporter/sql/answer-format.js';
 import { OWNER_FILE } from '../../exporter/store/owner-file.js';
 import {
   DEFAULT_SQL_LIMITS,
@@ -22,7 +23,6 @@ import {
 } from '../../exporter/store/readonly-sql.js';
 import { embeddedReader } from '../../exporter/store/sql-reader.js';
 import type { Store } from '../../exporter/store/store.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 import { runCli } from '../support/cli.js';
 import { scalar, silentLogger, simulatorItems, systemClock, tempDataDir } from './helpers.js';
 

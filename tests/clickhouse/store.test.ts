@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../exporter/base/clock.js';
 import { boundChdbPath } from '../../exporter/store/chdb-slot.js';
 import { StoreCursorStore } from '../../exporter/store/cursor-store.js';
 import { migrate, SchemaTooNew } from '../../exporter/store/migrate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../exporter/store/migrations/index.js';
 import { Store } from '../../exporter/store/store.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 import { rows, scalar, tempDataDir } from './helpers.js';
 
 const dataDir = tempDataDir('migrations');

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../exporter/cli/errors.js';
+import { UsageError } from '../../exporter/base/errors.js';
 import { environmentVariables, loadConfig, redactConfig } from '../../exporter/config/load.js';
 import { DEFAULT_CONFIG, DEFAULT_RELAYS } from '../../exporter/config/schema.js';
 import { REPO_ROOT } from '../support/paths.js';

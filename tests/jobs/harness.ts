@@ -1,6 +1,6 @@
+import { ManualClock } from '../../exporter/base/clock.js';
 import type { DomainEvent, DomainEventType } from '../../exporter/jobs/domain-events.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../../exporter/jobs/job-index.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 import { T0 } from '../support/dvm-events.js';
 
 /** A job index on a manual clock that records everything it emits. */

@@ -1,12 +1,12 @@
 import { Registry } from 'prom-client';
-import type { Mode } from '../../exporter/app/assemble.js';
+import { type Clock, ManualClock } from '../../exporter/base/clock.js';
+import { EventTimeClock } from '../../exporter/base/event-time-clock.js';
 import { DEFAULT_CONFIG } from '../../exporter/config/schema.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../../exporter/jobs/job-index.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
+import type { Mode } from '../../exporter/pipeline/sink.js';
 import { type ExpositionFormat, render } from '../../exporter/sinks/metrics/exposition.js';
 import { type MetricsOptions, MetricsSink } from '../../exporter/sinks/metrics/metrics-sink.js';
-import { type Clock, ManualClock } from '../../exporter/util/clock.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 import { T0 } from '../support/dvm-events.js';
 
 /** A registry that can hold exemplars, as the exporter's shared one. */

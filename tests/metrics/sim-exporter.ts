@@ -1,13 +1,14 @@
-import type { Assembly, Mode } from '../../exporter/app/assemble.js';
+import type { Assembly } from '../../exporter/app/assemble.js';
 import { assemble } from '../../exporter/app/assemble.js';
-import { createLogger } from '../../exporter/app/logger.js';
+import { ManualClock } from '../../exporter/base/clock.js';
+import { EventTimeClock } from '../../exporter/base/event-time-clock.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import { configSchema } from '../../exporter/config/schema.js';
 import { createVerifier } from '../../exporter/model/verify.js';
+import type { Mode } from '../../exporter/pipeline/sink.js';
 import type { SimulatedItem } from '../../exporter/simulate/index.js';
 import { createMetricsSinkFactory } from '../../exporter/sinks/metrics/factory.js';
 import type { MetricsOptions } from '../../exporter/sinks/metrics/metrics-sink.js';
-import { ManualClock } from '../../exporter/util/clock.js';
-import { EventTimeClock } from '../../exporter/util/event-time-clock.js';
 
 /** The relay every simulated item is said to come from. */
 export const SIM_RELAY = 'ws://127.0.0.1:7777';

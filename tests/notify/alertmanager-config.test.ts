@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { tempDir } from '../ingest/support/harness.js';
 import { until } from '../metrics/prometheus-server.js';
 import { findTool, run } from '../metrics/tools.js';
+import { tempDir } from '../sources/support/harness.js';
 import {
   AlertmanagerServer,
   SHIPPED_ALERTMANAGER_CONFIG,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../exporter/base/clock.js';
 import { RateLimiter, RecentKeys } from '../../exporter/notify/limits.js';
 import { renderMessage } from '../../exporter/notify/message.js';
 import { planMessages } from '../../exporter/notify/plan.js';
 import { parseWebhook } from '../../exporter/notify/webhook.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 import { webhookBody } from './support.js';
 
 // NIP-19's own example pair (nips/19.md): this hex key is npub10elfcs4fr0l0r8af98jlmgdh9c8tcxjvz9qkw038js35mp4dma8qzvjptg.

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleReplay } from '../../exporter/app/replay-assembly.js';
 import { loadConfig } from '../../exporter/config/load.js';
-import { replayFiles } from '../../exporter/ingest/file-replay.js';
 import { JOB_LIMITS } from '../../exporter/jobs/options.js';
+import { traceIdFor } from '../../exporter/jobs/trace-ids.js';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import { deriveKey, signEvent } from '../../exporter/simulate/signer.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
-import { traceIdFor } from '../../exporter/sinks/traces/trace-ids.js';
+import { replayFiles } from '../../exporter/sources/file-replay.js';
 import { silentLogger, writeParts } from './support.js';
 
 /**

@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { SinkFactory } from '../../exporter/app/assemble.js';
 import { assembleReplay } from '../../exporter/app/replay-assembly.js';
 import { loadConfig } from '../../exporter/config/load.js';
-import { replayFiles } from '../../exporter/ingest/file-replay.js';
+import type { SinkFactory } from '../../exporter/pipeline/sink.js';
 import { DEFAULT_SIMULATION, simulate } from '../../exporter/simulate/index.js';
 import { render } from '../../exporter/sinks/metrics/exposition.js';
 import { createMetricsSinkFactory } from '../../exporter/sinks/metrics/factory.js';
+import { replayFiles } from '../../exporter/sources/file-replay.js';
 import { REAL_EVENTS_DIR } from '../support/paths.js';
 
 /** Simulator traffic as raw lines: every role, chains, payments, cancellations, junk and bad signatures. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { offerLine } from '../../exporter/ingest/jsonl-decoder.js';
+import { ManualClock } from '../../exporter/base/clock.js';
 import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import { createVerifier, type EventVerifier } from '../../exporter/model/verify.js';
 import { Pipeline } from '../../exporter/pipeline/pipeline.js';
 import type { Sink } from '../../exporter/pipeline/sink.js';
-import { ManualClock } from '../../exporter/util/clock.js';
+import { offerLine } from '../../exporter/sources/jsonl-decoder.js';
 import { DVM_KEY, signed } from '../model/support.js';
 
 const NOW = 1_700_000_100;

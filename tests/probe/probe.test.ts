@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningExporter, startExporter } from '../../exporter/cli/commands/run.js';
 import { type ConfigInput, configSchema } from '../../exporter/config/schema.js';
 import { render } from '../../exporter/sinks/metrics/exposition.js';
-import { quietLogger, TEST_TUNING, testBed, waitFor } from '../ingest/support/harness.js';
 import { parseExposition } from '../metrics/exposition-parse.js';
+import { quietLogger, TEST_TUNING, testBed, waitFor } from '../sources/support/harness.js';
 import type { TestRelay } from '../support/relay.js';
 import { TestDvm, type TestDvmBehaviour } from '../support/test-dvm.js';
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forwardedIds, publish, simulatedEvents, testBed, waitFor } from '../ingest/support/harness.js';
+import { forwardedIds, publish, simulatedEvents, testBed, waitFor } from '../sources/support/harness.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());

@@ -2,7 +2,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseListen } from '../../exporter/http/server.js';
 import { render } from '../../exporter/sinks/metrics/exposition.js';
-import { recorder, testBed, waitFor } from '../ingest/support/harness.js';
+import { recorder, testBed, waitFor } from '../sources/support/harness.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());

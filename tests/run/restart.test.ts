@@ -10,7 +10,7 @@ import {
   storedIds,
   testBed,
   waitFor,
-} from '../ingest/support/harness.js';
+} from '../sources/support/harness.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());

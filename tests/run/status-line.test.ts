@@ -11,7 +11,7 @@ import {
   testBed,
   testConfig,
   waitFor,
-} from '../ingest/support/harness.js';
+} from '../sources/support/harness.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());

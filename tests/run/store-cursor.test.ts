@@ -14,7 +14,7 @@ import {
   testBed,
   testConfig,
   waitFor,
-} from '../ingest/support/harness.js';
+} from '../sources/support/harness.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());

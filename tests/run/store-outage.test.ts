@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { startExporter } from '../../exporter/cli/commands/run.js';
+import { parseExposition } from '../metrics/exposition-parse.js';
 import {
   acceptedAll,
   forwardedIds,
@@ -14,8 +15,7 @@ import {
   testBed,
   testConfig,
   waitFor,
-} from '../ingest/support/harness.js';
-import { parseExposition } from '../metrics/exposition-parse.js';
+} from '../sources/support/harness.js';
 
 /**
  * `run` whose ClickHouse server is down at start: it starts, serves /healthz and /metrics, ingests and

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../exporter/base/errors.js';
 import { register } from '../../exporter/cli/commands/simulate.js';
-import { UsageError } from '../../exporter/cli/errors.js';
 import { runCli } from '../support/cli.js';
 import { startTestRelay } from '../support/relay.js';
 

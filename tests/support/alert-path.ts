@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { parse, stringify } from 'yaml';
-import { createLogger } from '../../exporter/app/logger.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import { type RunningExporter, startExporter } from '../../exporter/cli/commands/run.js';
 import { configSchema } from '../../exporter/config/schema.js';
 import { AlertmanagerServer, testAlertmanagerConfig } from './alertmanager.js';

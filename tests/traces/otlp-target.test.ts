@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { AssemblyContext } from '../../exporter/app/assemble.js';
-import { createLogger } from '../../exporter/app/logger.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import { configSchema } from '../../exporter/config/schema.js';
+import type { AssemblyContext } from '../../exporter/pipeline/sink.js';
 import { traceSinkFactory } from '../../exporter/sinks/traces/factory.js';
 import { parseOtlpHeaders, resolveOtlpTarget } from '../../exporter/sinks/traces/otlp-target.js';
 

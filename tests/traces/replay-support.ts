@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Assembly } from '../../exporter/app/assemble.js';
-import { createLogger } from '../../exporter/app/logger.js';
 import { assembleReplay } from '../../exporter/app/replay-assembly.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import { configSchema } from '../../exporter/config/schema.js';
-import { replayFiles } from '../../exporter/ingest/file-replay.js';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import { type ScenarioName, type SimulatedItem, scenarioEvents } from '../../exporter/simulate/index.js';
 import { traceSinkFactory } from '../../exporter/sinks/traces/factory.js';
+import { replayFiles } from '../../exporter/sources/file-replay.js';
 
 /** Writes items as a JSON Lines file, the way `dvm-exporter replay` reads them. */
 export function writeJsonl(items: readonly SimulatedItem[]): { file: string; remove: () => void } {

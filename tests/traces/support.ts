@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { createLogger } from '../../exporter/app/logger.js';
+import { ManualClock } from '../../exporter/base/clock.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import type { DomainEvent } from '../../exporter/jobs/domain-events.js';
 import { DEFAULT_JOB_INDEX_OPTIONS, JobIndex, type JobIndexOptions } from '../../exporter/jobs/job-index.js';
 import type { DvmEvent } from '../../exporter/model/dvm-event.js';
 import { type BatchTuning, TraceSink } from '../../exporter/sinks/traces/trace-sink.js';
-import { ManualClock } from '../../exporter/util/clock.js';
 import { T0 } from '../support/dvm-events.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 

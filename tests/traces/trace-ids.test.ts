@@ -8,7 +8,7 @@ import {
   jobTraceContext,
   responseSpanIdFor,
   traceIdFor,
-} from '../../exporter/sinks/traces/trace-ids.js';
+} from '../../exporter/jobs/trace-ids.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
@@ -52,6 +52,9 @@ describe('trace and span ids from event ids', () => {
       expect(jobSpanIdFor(id)).not.toMatch(/^0+$/);
       expect(eventSpanIdFor(id)).not.toMatch(/^0+$/);
     }
-    expect(traceIdFor('not-an-id')).toBe(traceIdFor('not-an-id'));
+    // What is not 64 hex is hashed first; an all-zero slice is re-hashed with its role as the seed.
+    expect(traceIdFor('not-an-id')).toBe(sha('not-an-id').slice(0, 32));
+    expect(traceIdFor('0'.repeat(64))).toBe(sha(`trace:${'0'.repeat(64)}`).slice(0, 32));
+    expect(traceIdFor('not-an-id')).not.toBe(traceIdFor('not-an-id2'));
   });
 });

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../exporter/app/logger.js';
 import { assembleReplay } from '../../exporter/app/replay-assembly.js';
+import { createLogger } from '../../exporter/base/logger.js';
 import { loadConfig } from '../../exporter/config/load.js';
-import { replayFiles } from '../../exporter/ingest/file-replay.js';
 import { loadNativeVerifier } from '../../exporter/model/verify-native.js';
 import type { IngestSummary } from '../../exporter/pipeline/summary.js';
 import { DEFAULT_SIMULATION, simulate } from '../../exporter/simulate/index.js';
 import { render } from '../../exporter/sinks/metrics/exposition.js';
+import { replayFiles } from '../../exporter/sources/file-replay.js';
 import { decodeBatch } from '../../exporter/verify/protocol.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
+import { MASK, redactUrl } from '../../base/redact.js';
 import { redactConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { notifierSettings } from '../../notify/index.js';
 import { probePublicKeys } from '../../probe/index.js';
 import { resolveOtlpTarget } from '../../sinks/traces/otlp-target.js';
-import { MASK, redactUrl } from '../../util/redact.js';
 import { addRunOptions, type RunFlags, runConfigFromFlags } from './run.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

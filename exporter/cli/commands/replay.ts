@@ -1,13 +1,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createLogger } from '../../app/logger.js';
 import { assembleReplay } from '../../app/replay-assembly.js';
 import { configSecrets } from '../../app/secrets.js';
-import { replayFiles, SORTED_PHASE } from '../../ingest/file-replay.js';
+import { UsageError } from '../../base/errors.js';
+import { createLogger } from '../../base/logger.js';
 import type { IngestSummary } from '../../pipeline/summary.js';
 import { writeMetricsFile } from '../../sinks/metrics/exposition.js';
+import { replayFiles, SORTED_PHASE } from '../../sources/file-replay.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
-import { UsageError } from '../errors.js';
 import { counted, formatElapsed, ProgressLine, ratePerSecond } from '../progress.js';
 
 interface ReplayFlags extends PipelineFlags {

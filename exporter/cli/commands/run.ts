@@ -1,22 +1,23 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Assembly, assemble, type SinkFactory } from '../../app/assemble.js';
-import { createLogger, type Logger } from '../../app/logger.js';
+import { type Assembly, assemble } from '../../app/assemble.js';
 import { configSecrets } from '../../app/secrets.js';
 import { SINK_FACTORIES } from '../../app/sink-factories.js';
+import { systemClock } from '../../base/clock.js';
+import { UsageError } from '../../base/errors.js';
+import { createLogger, type Logger } from '../../base/logger.js';
+import { VERSION } from '../../base/version.js';
 import type { Config } from '../../config/schema.js';
 import { type HttpServer, startHttpServer } from '../../http/server.js';
-import type { CursorStore } from '../../ingest/cursor.js';
-import { FileCursorStore } from '../../ingest/cursor-file.js';
-import { type IngestTuning, RelayIngest } from '../../ingest/relay/ingest.js';
 import { mountNotifications, type Notifications } from '../../notify/index.js';
+import type { CursorStore } from '../../pipeline/cursor.js';
+import type { SinkFactory } from '../../pipeline/sink.js';
 import { mountProbe, type Probes } from '../../probe/index.js';
 import { storeCursorStore } from '../../sinks/clickhouse/index.js';
-import { systemClock } from '../../util/clock.js';
+import { FileCursorStore } from '../../sources/cursor-file.js';
+import { type IngestTuning, RelayIngest } from '../../sources/relay/ingest.js';
 import { startVerification } from '../../verify/setup.js';
-import { VERSION } from '../../version.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
-import { UsageError } from '../errors.js';
 import { startRunStatus } from '../run-status.js';
 
 export interface RunFlags extends PipelineFlags {

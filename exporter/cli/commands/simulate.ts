@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../base/errors.js';
+import { redactText } from '../../base/redact.js';
 import type { SimulatedItem, SimulationOptions } from '../../simulate/index.js';
 import { formatLine, openOutput } from '../../simulate/output.js';
 import type { PublishSummary } from '../../simulate/publish.js';
-import { redactText } from '../../util/redact.js';
-import { UsageError } from '../errors.js';
 import { counted, formatElapsed, ProgressLine, ratePerSecond } from '../progress.js';
 
 interface SimulateFlags {

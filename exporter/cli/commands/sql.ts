@@ -1,11 +1,11 @@
 import { text } from 'node:stream/consumers';
 import type { Command } from 'commander';
-import { answerAdhoc } from '../../store/adhoc.js';
-import { ANSWER_FORMATS, type AnswerFormat, formatAnswer } from '../../store/answer-format.js';
+import { UsageError } from '../../base/errors.js';
+import { answerAdhoc } from '../../sql/adhoc.js';
+import { ANSWER_FORMATS, type AnswerFormat, formatAnswer } from '../../sql/answer-format.js';
 import { errorMessage, StoreError } from '../../store/errors.js';
 import { SqlRefused } from '../../store/readonly-sql.js';
 import { configFromFlags } from '../common-options.js';
-import { UsageError } from '../errors.js';
 
 interface SqlFlags {
   readonly format?: string;

@@ -1,11 +1,11 @@
-import type { AssemblyContext, SinkFactory } from '../../app/assemble.js';
+import { VERSION } from '../../base/version.js';
+import type { AssemblyContext, SinkFactory } from '../../pipeline/sink.js';
+import { mountSqlEndpoint, SQL_ENDPOINT_PATH } from '../../sql/sql-endpoint.js';
 import { clickhouseCodeOf, errorMessage } from '../../store/errors.js';
 import { SchemaTooNew } from '../../store/migrate.js';
 import { assertStoreFree, localSqlUrl, removeOwner, writeOwner } from '../../store/owner-file.js';
-import { mountSqlEndpoint, SQL_ENDPOINT_PATH } from '../../store/sql-endpoint.js';
 import { Store } from '../../store/store.js';
 import { storeTargetOf } from '../../store/target.js';
-import { VERSION } from '../../version.js';
 import { ClickHouseSink } from './sink.js';
 import { DEFAULT_WRITER_TIMING } from './writer.js';
 

@@ -1,4 +1,4 @@
-import type { CursorStore } from '../../ingest/cursor.js';
+import type { CursorStore } from '../../pipeline/cursor.js';
 import type { Sink } from '../../pipeline/sink.js';
 import { ClickHouseSink } from './sink.js';
 

@@ -1,14 +1,14 @@
 import type { ClickHouseSettings } from '@clickhouse/client';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../app/logger.js';
-import type { CursorStore } from '../../ingest/cursor.js';
+import type { Clock } from '../../base/clock.js';
+import { LogThrottle } from '../../base/log-throttle.js';
+import type { Logger } from '../../base/logger.js';
 import type { DomainEvent, EventAccepted } from '../../jobs/domain-events.js';
+import type { CursorStore } from '../../pipeline/cursor.js';
 import type { Sink } from '../../pipeline/sink.js';
 import { StoreCursorStore } from '../../store/cursor-store.js';
 import { errorMessage } from '../../store/errors.js';
 import type { Store } from '../../store/store.js';
-import type { Clock } from '../../util/clock.js';
-import { LogThrottle } from '../../util/log-throttle.js';
 import { StoreMetrics } from './metrics.js';
 import { announcementRow, eventRow, sightingRow } from './rows.js';
 import type { WrittenTable } from './tables.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../base/logger.js';
 import { errorMessage, type RowRefusal, rowRefusalOf } from '../../store/errors.js';
 import type { StoreMetrics } from './metrics.js';
 import { WRITTEN_TABLES, type WrittenTable } from './tables.js';

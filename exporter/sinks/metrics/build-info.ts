@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../base/version.js';
 import { METRIC } from './names.js';
 
 export interface BuildInfo {

@@ -1,4 +1,4 @@
-import { displayText } from '../../util/display-text.js';
+import { displayText } from '../../base/display-text.js';
 
 /**
  * Display names of DVMs from their NIP-89 announcements (31990), newest announcement wins across a

@@ -1,5 +1,5 @@
 import type { JobSnapshot } from '../../jobs/domain-events.js';
-import { traceIdFor } from '../traces/trace-ids.js';
+import { traceIdFor } from '../../jobs/trace-ids.js';
 
 /**
  * Exemplars link a histogram observation to the trace of the job it measured. prom-client's exemplar

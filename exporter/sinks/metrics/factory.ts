@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, type Registry } from 'prom-client';
-import type { SinkFactory } from '../../app/assemble.js';
-import { LogThrottle } from '../../util/log-throttle.js';
+import { LogThrottle } from '../../base/log-throttle.js';
+import type { SinkFactory } from '../../pipeline/sink.js';
 import { MetricsSink } from './metrics-sink.js';
 
 export interface MetricsSinkFactoryOptions {

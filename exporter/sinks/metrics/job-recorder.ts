@@ -1,9 +1,10 @@
-import type {
-  DomainEvent,
-  DvmResponseSnapshot,
-  JobOutcome,
-  JobSnapshot,
-  LateEvent,
+import {
+  type DomainEvent,
+  type DvmResponseSnapshot,
+  type JobOutcome,
+  type JobSnapshot,
+  type LateEvent,
+  unhandledEvent,
 } from '../../jobs/domain-events.js';
 import {
   type DvmAnnouncement,
@@ -88,8 +89,16 @@ export class JobRecorder {
       case 'kind_mismatch':
         this.m.kindMismatch.inc();
         break;
-      default:
+      // No job metric reads these: a cancellation counts when its job settles (`job_settled`).
+      case 'event_sighted':
+      case 'job_cancelled':
+      case 'cancellation_rejected':
+      case 'chain_linked':
+      case 'dvm_recommended':
+      case 'zap':
         break;
+      default:
+        unhandledEvent(event);
     }
   }
 

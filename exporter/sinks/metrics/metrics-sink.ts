@@ -1,9 +1,8 @@
 import type { Registry } from 'prom-client';
-import type { Mode } from '../../app/assemble.js';
+import type { Clock } from '../../base/clock.js';
 import type { Config } from '../../config/schema.js';
 import type { DomainEvent } from '../../jobs/domain-events.js';
-import type { Sink } from '../../pipeline/sink.js';
-import type { Clock } from '../../util/clock.js';
+import type { Mode, Sink } from '../../pipeline/sink.js';
 import { currentBuildInfo, registerBuildInfo } from './build-info.js';
 import { registerDvmGauges } from './dvm-gauges.js';
 import { DvmLabels } from './dvm-labels.js';

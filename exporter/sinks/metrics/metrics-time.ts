@@ -1,5 +1,5 @@
-import type { Mode } from '../../app/assemble.js';
-import type { Clock } from '../../util/clock.js';
+import type { Clock } from '../../base/clock.js';
+import type { Mode } from '../../pipeline/sink.js';
 
 /**
  * The metrics sink's sense of time. Live (`run`), the present is the wall clock and only events created

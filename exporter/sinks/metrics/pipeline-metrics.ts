@@ -1,8 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Clock } from '../../base/clock.js';
 import type { JobIndexStats } from '../../jobs/stats.js';
 import { REJECT_REASONS } from '../../model/reasons.js';
 import type { IngestSummary } from '../../pipeline/summary.js';
-import type { Clock } from '../../util/clock.js';
 import { kindLabel } from './kind-label.js';
 import { METRIC } from './names.js';
 

@@ -1,6 +1,6 @@
+import { jobSpanIdFor, traceIdFor } from '../../jobs/trace-ids.js';
 import { ATTR } from './attributes.js';
 import type { SpanLinkSpec, SpanRef } from './span-spec.js';
-import { jobSpanIdFor, traceIdFor } from './trace-ids.js';
 
 /** Where a job's span went when it was emitted, and the spans that stand in for it in other traces. */
 export interface EmittedJob {

@@ -1,5 +1,5 @@
-import type { SinkFactory } from '../../app/assemble.js';
-import { redactUrl } from '../../util/redact.js';
+import { redactUrl } from '../../base/redact.js';
+import type { SinkFactory } from '../../pipeline/sink.js';
 import { resolveOtlpTarget } from './otlp-target.js';
 import { TraceSink } from './trace-sink.js';
 

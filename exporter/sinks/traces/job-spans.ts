@@ -1,4 +1,5 @@
 import type { DvmResponseSnapshot, JobSnapshot } from '../../jobs/domain-events.js';
+import { responseSpanIdFor } from '../../jobs/trace-ids.js';
 import type { JobFeedback } from '../../model/dvm-event.js';
 import { effectiveMsat } from '../../model/dvm-event.js';
 import {
@@ -19,7 +20,6 @@ import {
   type SpanSpec,
   type SpanStatusSpec,
 } from './span-spec.js';
-import { responseSpanIdFor } from './trace-ids.js';
 
 /** How one DVM's part ended. */
 export type ResponseOutcome = 'result' | 'error' | 'no_result';

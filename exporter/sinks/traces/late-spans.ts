@@ -1,10 +1,10 @@
 import type { DvmResponseSnapshot, JobSnapshot, LateEvent } from '../../jobs/domain-events.js';
+import { chainLinkSpanIdFor, eventSpanIdFor, responseSpanIdFor } from '../../jobs/trace-ids.js';
 import type { JobFeedback, JobRequest, JobResult, ZapReceipt } from '../../model/dvm-event.js';
 import { ATTR, feedbackAttributes, resultAttributes, SPAN } from './attributes.js';
 import { type ChainView, type EmittedJob, jobRefIn, jobRefOf, placeJob } from './chain-view.js';
 import { jobEndOf, jobStartOf, planResponse, spanName } from './job-spans.js';
 import { compact, OK_STATUS, type SpanRef, type SpanSpec } from './span-spec.js';
-import { chainLinkSpanIdFor, eventSpanIdFor, responseSpanIdFor } from './trace-ids.js';
 
 /** A late response or cancellation, or a request that arrives after its job was emitted from its responses. */
 export type LateSubject = LateEvent['event'] | JobRequest;

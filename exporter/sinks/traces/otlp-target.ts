@@ -1,6 +1,6 @@
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../base/errors.js';
+import { redactUrl } from '../../base/redact.js';
 import type { Config } from '../../config/schema.js';
-import { redactUrl } from '../../util/redact.js';
 
 /** Where traces go: the OTLP/HTTP traces URL and the headers sent with every export. */
 export interface OtlpTarget {

@@ -4,8 +4,8 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../app/logger.js';
-import { VERSION } from '../../version.js';
+import type { Logger } from '../../base/logger.js';
+import { VERSION } from '../../base/version.js';
 import { CountingSpanExporter } from './counting-exporter.js';
 import type { OtlpTarget } from './otlp-target.js';
 import { SpanLedger } from './span-ledger.js';

@@ -1,11 +1,12 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../app/logger.js';
-import type {
-  ChainLinked,
-  DomainEvent,
-  JobSnapshot,
-  LateEvent,
-  ZapReceived,
+import type { Logger } from '../../base/logger.js';
+import {
+  type ChainLinked,
+  type DomainEvent,
+  type JobSnapshot,
+  type LateEvent,
+  unhandledEvent,
+  type ZapReceived,
 } from '../../jobs/domain-events.js';
 import type { Sink } from '../../pipeline/sink.js';
 import { ChainMemory } from './chain-memory.js';
@@ -81,8 +82,18 @@ export class TraceSink implements Sink {
       case 'zap':
         this.onZap(event);
         return;
-      default:
+      // Not part of a job's trace.
+      case 'event_accepted':
+      case 'event_sighted':
+      case 'cancellation_rejected':
+      case 'dvm_announced':
+      case 'dvm_recommended':
+      case 'heartbeat':
+      case 'orphan':
+      case 'job_evicted':
         return;
+      default:
+        unhandledEvent(event);
     }
   }
 
