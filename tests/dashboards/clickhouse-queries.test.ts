@@ -62,14 +62,21 @@ beforeAll(async () => {
   );
   // A three-step chain (from its last step), a job whose DVM asked for payment (from that feedback),
   // a job answered by several DVMs, and no job at all.
-  const [deepest] = await column('SELECT job_id FROM job_roots ORDER BY chain_depth DESC, job_id LIMIT 1');
+  // Ties go by time, not by id: ids change with the traffic's start time, its shape does not, so every run
+  // picks the same jobs of the seeded traffic.
+  const [deepest] = await column(
+    'SELECT r.job_id FROM job_roots AS r LEFT JOIN (SELECT id, created_at FROM events FINAL) AS e ON e.id = r.job_id ' +
+      'ORDER BY r.chain_depth DESC, e.created_at, r.job_id LIMIT 1',
+  );
   const [invoice] = await column(
     "SELECT id FROM events WHERE role = 'feedback' AND bolt11 != '' ORDER BY created_at, id LIMIT 1",
   );
   const [crowded] = await column(
-    'SELECT job_id FROM job_responses GROUP BY job_id ORDER BY count() DESC, job_id LIMIT 1',
+    'SELECT job_id FROM job_responses GROUP BY job_id ORDER BY count() DESC, min(first_response_at), job_id LIMIT 1',
   );
-  const [customer] = await column("SELECT pubkey FROM events WHERE role = 'request' ORDER BY id LIMIT 1");
+  const [customer] = await column(
+    "SELECT pubkey FROM events WHERE role = 'request' ORDER BY created_at, id LIMIT 1",
+  );
 
   scenarios.set('dvm-detail', [{ dvm: busiest! }, { dvm: unpaid! }]);
   scenarios.set(
