@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { SINK_FACTORIES } from '../exporter/app/sink-factories.js';
 import { createLogger } from '../exporter/base/logger.js';
-import { startExporter } from '../exporter/cli/commands/run.js';
+import { startExporter } from '../exporter/app/run-assembly.js';
 import { configSchema } from '../exporter/config/schema.js';
 import type { NostrEvent } from '../exporter/model/nostr-event.js';
 import type { SinkFactory } from '../exporter/pipeline/sink.js';

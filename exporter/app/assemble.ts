@@ -1,12 +1,18 @@
 import { Router } from 'express';
 import { Registry } from 'prom-client';
-import type { Clock } from '../base/clock.js';
-import type { Logger } from '../base/logger.js';
+import { type Clock, systemClock } from '../base/clock.js';
+import { EventTimeClock } from '../base/event-time-clock.js';
+import { createLogger, type Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
 import type { EventVerifier } from '../model/verify.js';
+import type { CursorStore } from '../pipeline/cursor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { AssemblyContext, Mode, Sink, SinkFactory } from '../pipeline/sink.js';
 import { probePublicKeys } from '../probe/index.js';
+import { startVerification, type VerificationOptions } from '../verify/setup.js';
+import type { VerifyPool } from '../verify/verify-pool.js';
+import { configSecrets } from './secrets.js';
+import { SINK_FACTORIES } from './sink-factories.js';
 
 export interface AssembleOptions {
   readonly config: Config;
@@ -20,8 +26,10 @@ export interface AssembleOptions {
   readonly sinks: readonly SinkFactory[];
 }
 
-export interface Assembly extends AssemblyContext {
+export interface Assembly extends Omit<AssemblyContext, 'keepCursorsIn'> {
   readonly sinks: readonly Sink[];
+  /** The cursor store a sink handed over (the history store's), or null: `run` then keeps a file. */
+  readonly cursorStore: CursorStore | null;
   /** Flushes and closes every sink (in reverse order of creation). */
   close(): Promise<void>;
 }
@@ -46,6 +54,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
       probeKeys: probePublicKeys(config),
     },
   );
+  let cursorStore: CursorStore | null = null;
   const ctx: AssemblyContext = {
     config,
     mode,
@@ -54,6 +63,10 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     registry: openMetricsRegistry(),
     router: Router(),
     wallClock: options.wallClock,
+    keepCursorsIn: (store) => {
+      if (cursorStore) throw new Error('two sinks offered to keep relay cursors');
+      cursorStore = store;
+    },
   };
   const sinks: Sink[] = [];
   try {
@@ -68,7 +81,60 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     await closeAll(sinks, logger);
     throw error;
   }
-  return { ...ctx, sinks, close: () => closeAll(sinks, logger) };
+  const { keepCursorsIn: _, ...context } = ctx;
+  return { ...context, sinks, cursorStore, close: () => closeAll(sinks, logger) };
+}
+
+/** What `run` and `replay` take beside the config. */
+export interface CommandAssemblyOptions {
+  /** By default, a logger at the configured level that masks the config's secrets. */
+  readonly logger?: Logger;
+  /** The configured sinks by default; tests and benchmarks may pick fewer. */
+  readonly sinks?: readonly SinkFactory[];
+}
+
+export interface VerifiedAssembly extends Assembly {
+  /** Threads verifying signatures, or null to verify on the main thread. */
+  readonly verifyPool: VerifyPool | null;
+}
+
+/**
+ * The assembly a command runs on: its verifier (and verifying threads, as `verification` asks), and
+ * its clock: wall time in `run`; event time in `replay`, so replaying the same files gives the same
+ * outputs however fast they are read.
+ */
+export async function assembleCommand(
+  config: Config,
+  mode: Mode,
+  options: CommandAssemblyOptions,
+  verification: VerificationOptions,
+): Promise<VerifiedAssembly> {
+  const logger =
+    options.logger ?? createLogger(config.logLevel, { secrets: configSecrets(config, process.env) });
+  const { verifier, pool } = await startVerification(config.pipeline, logger, verification);
+  let assembly: Assembly;
+  try {
+    assembly = await assemble({
+      config,
+      mode,
+      logger,
+      verifier,
+      clock: mode === 'replay' ? new EventTimeClock() : systemClock,
+      wallClock: systemClock,
+      sinks: options.sinks ?? SINK_FACTORIES,
+    });
+  } catch (error) {
+    await pool?.close();
+    throw error;
+  }
+  return {
+    ...assembly,
+    verifyPool: pool,
+    close: async () => {
+      await pool?.close();
+      await assembly.close();
+    },
+  };
 }
 
 /**

@@ -2,11 +2,10 @@ import { AbstractSimplePool, type SubCloser, type SubscribeManyParams } from 'no
 import type { Event } from 'nostr-tools/core';
 import type { Filter } from 'nostr-tools/filter';
 import { verifyEvent } from 'nostr-tools/pure';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
 import WebSocket from 'ws';
 import type { Logger } from '../base/logger.js';
 import { redactUrl } from '../base/redact.js';
-import { METRIC } from '../sinks/metrics/names.js';
 
 /**
  * Publishing the exporter's own signed events (direct messages to operators, probe requests) to relays,
@@ -28,7 +27,8 @@ export interface RelayOutcome {
 export interface PublisherOptions {
   /** What the events are for, the `purpose` label of the publish counter (`notify`, `probe`). */
   readonly purpose: string;
-  readonly registry?: Registry;
+  /** Counts every relay's answer by purpose and result (`dvm_exporter_relay_publishes_total`). */
+  readonly published?: Counter<'purpose' | 'result'>;
   readonly logger?: Logger;
   readonly connectTimeoutMs?: number;
   /** How long to wait for a relay's OK after sending. */
@@ -48,19 +48,6 @@ class QuietWebSocket extends WebSocket {
   }
 }
 
-/** Counter shared by every publisher on a registry (one per purpose would register the name twice). */
-function publishCounter(registry: Registry | undefined): Counter<'purpose' | 'result'> | null {
-  if (!registry) return null;
-  const existing = registry.getSingleMetric(METRIC.relayPublishes);
-  if (existing) return existing as Counter<'purpose' | 'result'>;
-  return new Counter({
-    name: METRIC.relayPublishes,
-    help: "Relays' answers to events the exporter signed and published, by purpose (notify, probe) and result.",
-    labelNames: ['purpose', 'result'],
-    registers: [registry],
-  });
-}
-
 /** Relay answers that count as the event being on the relay. */
 export function isStored(outcome: RelayOutcome): boolean {
   return outcome.result === 'accepted' || outcome.result === 'duplicate';
@@ -68,7 +55,6 @@ export function isStored(outcome: RelayOutcome): boolean {
 
 export class EventPublisher {
   private readonly pool: AbstractSimplePool;
-  private readonly counter: Counter<'purpose' | 'result'> | null;
   private readonly connectTimeoutMs: number;
   private readonly publishTimeoutMs: number;
 
@@ -80,8 +66,7 @@ export class EventPublisher {
       websocketImplementation: QuietWebSocket as unknown as typeof globalThis.WebSocket,
       maxWaitForConnection: this.connectTimeoutMs,
     });
-    this.counter = publishCounter(options.registry);
-    for (const result of PUBLISH_RESULTS) this.counter?.inc({ purpose: options.purpose, result }, 0);
+    for (const result of PUBLISH_RESULTS) options.published?.inc({ purpose: options.purpose, result }, 0);
   }
 
   /** Sends `event` to every relay at once; resolves with one outcome per distinct relay, never rejects. */
@@ -89,8 +74,8 @@ export class EventPublisher {
     const distinct = [...new Set(relays)];
     const outcomes = await Promise.all(distinct.map((url) => this.publishOne(event, url)));
     for (const outcome of outcomes) {
-      this.counter?.inc({ purpose: this.options.purpose, result: outcome.result });
-      if (outcome.result !== 'accepted' && outcome.result !== 'duplicate') {
+      this.options.published?.inc({ purpose: this.options.purpose, result: outcome.result });
+      if (!isStored(outcome)) {
         this.options.logger?.warn(
           { relay: outcome.relay, result: outcome.result, message: outcome.message, kind: event.kind },
           'relay did not take a published event',

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Clock } from '../base/clock.js';
 import { UsageError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
@@ -17,6 +17,12 @@ import { parseWebhook } from './webhook.js';
  */
 
 export const ALERTMANAGER_PATH = '/api/alertmanager';
+
+/** The self-metrics notifications count into, handed down by the assembly. */
+export interface NotifyMetrics {
+  readonly relayPublishes: Counter<'purpose' | 'result'>;
+  readonly notifications: Counter<'result'>;
+}
 
 export interface Notifications {
   readonly notifier: Notifier;
@@ -56,7 +62,7 @@ export function notifierSettings(config: Config): NotifierSettings | null {
 export function mountNotifications(
   router: Router,
   config: Config,
-  deps: { registry: Registry; logger: Logger; clock: Clock },
+  deps: { metrics: NotifyMetrics; logger: Logger; clock: Clock },
 ): Notifications | null {
   const settings = notifierSettings(config);
   if (settings === null) {
@@ -67,11 +73,16 @@ export function mountNotifications(
   }
   const publisher = new EventPublisher({
     purpose: 'notify',
-    registry: deps.registry,
+    published: deps.metrics.relayPublishes,
     logger: deps.logger,
     publishTimeoutMs: config.notify.publishTimeoutSeconds * 1000,
   });
-  const notifier = new Notifier(settings, { publisher, ...deps });
+  const notifier = new Notifier(settings, {
+    publisher,
+    counter: deps.metrics.notifications,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
   const token = config.notify.webhookToken || undefined;
   router.post(ALERTMANAGER_PATH, express.json({ limit: '2mb' }), (req, res) => {
     const access = checkAccess(req, token);

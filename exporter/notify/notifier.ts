@@ -1,9 +1,8 @@
 import { wrapEvent } from 'nostr-tools/nip17';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
 import { type EventPublisher, isStored, type RelayOutcome } from '../nostr/publisher.js';
-import { METRIC } from '../sinks/metrics/names.js';
 import { DmRelayDirectory } from './dm-relays.js';
 import { RateLimiter, RecentKeys } from './limits.js';
 import { type MessageLinks, renderMessage } from './message.js';
@@ -58,7 +57,6 @@ export interface DeliveryRecord {
 const KEEP_RECORDS = 50;
 
 export class Notifier {
-  private readonly counter: Counter<'result'>;
   private readonly recent: RecentKeys;
   private readonly limiter: RateLimiter;
   private readonly directory: DmRelayDirectory;
@@ -71,18 +69,13 @@ export class Notifier {
     private readonly settings: NotifierSettings,
     private readonly deps: {
       readonly publisher: EventPublisher;
-      readonly registry: Registry;
+      /** `dvm_exporter_notifications_total`, by result. */
+      readonly counter: Counter<'result'>;
       readonly logger: Logger;
       readonly clock: Clock;
     },
   ) {
-    this.counter = new Counter({
-      name: METRIC.notifications,
-      help: 'Alert direct messages, one per recipient and message, by result: sent, retried (an attempt failed), failed (gave up), duplicate, rate_limited, queue_full.',
-      labelNames: ['result'],
-      registers: [deps.registry],
-    });
-    for (const result of NOTIFICATION_RESULTS) this.counter.inc({ result }, 0);
+    for (const result of NOTIFICATION_RESULTS) deps.counter.inc({ result }, 0);
     this.recent = new RecentKeys(deps.clock, settings.dedupSeconds);
     this.limiter = new RateLimiter(deps.clock, settings.maxPerRecipientPerHour);
     this.directory = new DmRelayDirectory(
@@ -212,6 +205,6 @@ export class Notifier {
   }
 
   private count(result: NotificationResult): void {
-    this.counter.inc({ result });
+    this.deps.counter.inc({ result });
   }
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
 import type { DomainEvent } from '../jobs/domain-events.js';
+import type { CursorStore } from './cursor.js';
 import type { Pipeline } from './pipeline.js';
 
 /**
@@ -45,6 +46,11 @@ export interface AssemblyContext {
   readonly router: Router;
   /** Wall-clock time source. */
   readonly wallClock: Clock;
+  /**
+   * A sink whose store keeps relay cursors beside the events they cover hands that cursor store over
+   * here, so `run` saves a cursor only once those events are written. At most one sink may.
+   */
+  keepCursorsIn(store: CursorStore): void;
 }
 
 /** Builds a sink, or returns null when it is turned off by configuration. */

@@ -1,4 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
+import { isStored } from '../nostr/publisher.js';
 import type { ProbeOutcome } from './prober.js';
 
 /**
@@ -46,9 +47,9 @@ export async function renderProbe(outcome: ProbeOutcome): Promise<{ contentType:
   gauge(
     'probe_relays_acknowledged',
     'Relays that stored the probe request (OK true).',
-    outcome.relaysAcknowledged,
+    outcome.relays.filter(isStored).length,
   );
-  gauge('probe_relays_total', 'Relays the probe request was sent to.', outcome.relaysTotal);
+  gauge('probe_relays_total', 'Relays the probe request was sent to.', outcome.relays.length);
   gauge('probe_dvm_request_kind', 'The job request kind probed.', outcome.kind);
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

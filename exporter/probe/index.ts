@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { getPublicKey } from 'nostr-tools/pure';
-import type { Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
@@ -16,6 +16,13 @@ import { Prober } from './prober.js';
  */
 
 export const PROBE_PATH = '/probe';
+
+/** The self-metrics probes count into, handed down by the assembly. */
+export interface ProbeMetrics {
+  readonly relayPublishes: Counter<'purpose' | 'result'>;
+  readonly probes: Counter<'module' | 'result'>;
+  readonly probeRefusals: Counter<'reason'>;
+}
 /** Prometheus sends its scrape timeout; the probe ends this much before it (blackbox's default offset). */
 const SCRAPE_TIMEOUT_OFFSET_SECONDS = 0.5;
 
@@ -33,7 +40,7 @@ export interface Probes {
 export function mountProbe(
   router: Router,
   config: Config,
-  deps: { registry: Registry; logger: Logger; clock: Clock },
+  deps: { metrics: ProbeMetrics; logger: Logger; clock: Clock },
 ): Probes | null {
   if (!config.probe.secretKey) {
     router.get(PROBE_PATH, (_req, res) => {
@@ -41,7 +48,11 @@ export function mountProbe(
     });
     return null;
   }
-  const publisher = new EventPublisher({ purpose: 'probe', registry: deps.registry, logger: deps.logger });
+  const publisher = new EventPublisher({
+    purpose: 'probe',
+    published: deps.metrics.relayPublishes,
+    logger: deps.logger,
+  });
   const prober = new Prober(
     {
       secretKey: parseSecretKey(config.probe.secretKey),
@@ -50,7 +61,13 @@ export function mountProbe(
       maxConcurrent: config.probe.maxConcurrent,
       modules: probeModules(config.probe),
     },
-    { publisher, ...deps },
+    {
+      publisher,
+      outcomes: deps.metrics.probes,
+      refusals: deps.metrics.probeRefusals,
+      logger: deps.logger,
+      clock: deps.clock,
+    },
   );
   router.get(PROBE_PATH, async (req, res) => {
     const fail = (status: number, error: string) => res.status(status).type('text').send(`${error}\n`);

@@ -1,14 +1,12 @@
 import type { Event } from 'nostr-tools/core';
 import { finalizeEvent } from 'nostr-tools/pure';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
 import { classify } from '../model/classify.js';
 import { KIND_JOB_FEEDBACK } from '../model/kinds.js';
-import type { EventPublisher } from '../nostr/publisher.js';
-import { isStored } from '../nostr/publisher.js';
+import { type EventPublisher, isStored, type RelayOutcome } from '../nostr/publisher.js';
 import { PROBE_MARKER } from '../pipeline/probe-traffic.js';
-import { METRIC } from '../sinks/metrics/names.js';
 import type { ProbeModule } from './modules.js';
 
 /**
@@ -34,8 +32,8 @@ export interface ProbeOutcome {
   readonly feedback: readonly string[];
   /** Millisats asked in `payment-required` feedback (tag amount, else the invoice's), if asked. */
   readonly paymentMsats: number | null;
-  readonly relaysAcknowledged: number;
-  readonly relaysTotal: number;
+  /** Each relay's answer to the probe request, one per distinct relay. */
+  readonly relays: readonly RelayOutcome[];
 }
 
 export interface ProberSettings {
@@ -63,38 +61,27 @@ const MAX_REMEMBERED_TARGETS = 10_000;
 export class Prober {
   private readonly lastProbe = new Map<string, number>();
   private running = 0;
-  private readonly outcomes: Counter<'module' | 'result'>;
-  private readonly refusals: Counter<'reason'>;
 
   constructor(
     private readonly settings: ProberSettings,
     private readonly deps: {
       readonly publisher: EventPublisher;
-      readonly registry: Registry;
+      /** `dvm_exporter_probes_total`, by module and result. */
+      readonly outcomes: Counter<'module' | 'result'>;
+      /** `dvm_exporter_probe_refusals_total`, by reason. */
+      readonly refusals: Counter<'reason'>;
       readonly logger: Logger;
       readonly clock: Clock;
     },
   ) {
-    this.outcomes = new Counter({
-      name: METRIC.probes,
-      help: 'Probes run through /probe, by module and result (success, timeout, payment_required, error, not_published).',
-      labelNames: ['module', 'result'],
-      registers: [deps.registry],
-    });
-    this.refusals = new Counter({
-      name: METRIC.probeRefusals,
-      help: '/probe requests refused, by reason (bad_target, unknown_module, too_soon, busy).',
-      labelNames: ['reason'],
-      registers: [deps.registry],
-    });
     for (const module of settings.modules.keys())
-      for (const result of PROBE_RESULTS) this.outcomes.inc({ module, result }, 0);
-    for (const reason of [...REFUSAL_REASONS, 'bad_target']) this.refusals.inc({ reason }, 0);
+      for (const result of PROBE_RESULTS) deps.outcomes.inc({ module, result }, 0);
+    for (const reason of [...REFUSAL_REASONS, 'bad_target']) deps.refusals.inc({ reason }, 0);
   }
 
   /** Counts a refusal decided outside (a target that does not parse). */
   refuse(reason: RefusalReason): void {
-    this.refusals.inc({ reason });
+    this.deps.refusals.inc({ reason });
   }
 
   /** Whether a probe of `target` with `moduleName` may start now; takes its place when it may. */
@@ -197,11 +184,10 @@ export class Prober {
       { onevent: onEvent },
     );
     const timer = setTimeout(() => finish(), timeoutSeconds * 1000);
-    let acknowledged = 0;
+    let published: RelayOutcome[] = [];
     try {
-      const outcomes = await this.deps.publisher.publish(request, relays);
-      acknowledged = outcomes.filter(isStored).length;
-      if (acknowledged === 0 && ended === null) {
+      published = await this.deps.publisher.publish(request, relays);
+      if (!published.some(isStored) && ended === null) {
         ended = 'not_published';
         finish();
       }
@@ -211,7 +197,7 @@ export class Prober {
       subscription.close();
     }
     const result: ProbeResult = ended ?? 'timeout';
-    this.outcomes.inc({ module: moduleName, result });
+    this.deps.outcomes.inc({ module: moduleName, result });
     this.deps.logger.debug({ module: moduleName, result, requestId: request.id }, 'probe finished');
     return {
       result,
@@ -222,13 +208,12 @@ export class Prober {
       resultSeconds: resultAt,
       feedback,
       paymentMsats,
-      relaysAcknowledged: acknowledged,
-      relaysTotal: new Set(relays).size,
+      relays: published,
     };
   }
 
   private refused(status: 400 | 429, reason: RefusalReason, error: string): Admission {
-    this.refusals.inc({ reason });
+    this.deps.refusals.inc({ reason });
     return { ok: false, status, reason, error };
   }
 }

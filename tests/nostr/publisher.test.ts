@@ -1,6 +1,7 @@
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboundMetrics } from '../../exporter/app/self-metrics.js';
 import { EventPublisher } from '../../exporter/nostr/publisher.js';
 import { freePort } from '../metrics/prometheus-server.js';
 import { startTestRelay, type TestRelay } from '../support/relay.js';
@@ -23,7 +24,7 @@ describe('EventPublisher against a real relay', () => {
     relay = await startTestRelay();
     publisher = new EventPublisher({
       purpose: 'test',
-      registry,
+      published: outboundMetrics(registry).relayPublishes,
       publishTimeoutMs: 15_000,
       connectTimeoutMs: 10_000,
     });

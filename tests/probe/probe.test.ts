@@ -1,7 +1,7 @@
 import { npubEncode } from 'nostr-tools/nip19';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningExporter, startExporter } from '../../exporter/cli/commands/run.js';
+import { type RunningExporter, startExporter } from '../../exporter/app/run-assembly.js';
 import { type ConfigInput, configSchema } from '../../exporter/config/schema.js';
 import { render } from '../../exporter/sinks/metrics/exposition.js';
 import { parseExposition } from '../metrics/exposition-parse.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateSecretKey } from 'nostr-tools/pure';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type RunningExporter, startExporter } from '../../exporter/cli/commands/run.js';
+import { type RunningExporter, startExporter } from '../../exporter/app/run-assembly.js';
 import { configSchema } from '../../exporter/config/schema.js';
 import { findTool } from '../metrics/tools.js';
 import { quietLogger, TEST_TUNING, tempDir } from '../sources/support/harness.js';

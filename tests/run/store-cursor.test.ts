@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
-import { startExporter } from '../../exporter/cli/commands/run.js';
+import { startExporter } from '../../exporter/app/run-assembly.js';
 import {
   acceptedAll,
   forwardedIds,

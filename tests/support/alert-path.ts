@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { parse, stringify } from 'yaml';
 import { createLogger } from '../../exporter/base/logger.js';
-import { type RunningExporter, startExporter } from '../../exporter/cli/commands/run.js';
+import { type RunningExporter, startExporter } from '../../exporter/app/run-assembly.js';
 import { configSchema } from '../../exporter/config/schema.js';
 import { AlertmanagerServer, testAlertmanagerConfig } from './alertmanager.js';
 import { openDirectMessages } from './direct-messages.js';

@@ -1,22 +1,9 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Assembly, assemble } from '../../app/assemble.js';
+import { startExporter } from '../../app/run-assembly.js';
 import { configSecrets } from '../../app/secrets.js';
-import { SINK_FACTORIES } from '../../app/sink-factories.js';
-import { systemClock } from '../../base/clock.js';
 import { UsageError } from '../../base/errors.js';
-import { createLogger, type Logger } from '../../base/logger.js';
-import { VERSION } from '../../base/version.js';
+import { createLogger } from '../../base/logger.js';
 import type { Config } from '../../config/schema.js';
-import { type HttpServer, startHttpServer } from '../../http/server.js';
-import { mountNotifications, type Notifications } from '../../notify/index.js';
-import type { CursorStore } from '../../pipeline/cursor.js';
-import type { SinkFactory } from '../../pipeline/sink.js';
-import { mountProbe, type Probes } from '../../probe/index.js';
-import { storeCursorStore } from '../../sinks/clickhouse/index.js';
-import { FileCursorStore } from '../../sources/cursor-file.js';
-import { type IngestTuning, RelayIngest } from '../../sources/relay/ingest.js';
-import { startVerification } from '../../verify/setup.js';
 import { addPipelineOptions, configFromFlags, type PipelineFlags } from '../common-options.js';
 import { startRunStatus } from '../run-status.js';
 
@@ -92,115 +79,4 @@ function nextSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
-}
-
-export interface StartOptions {
-  readonly logger: Logger;
-  readonly sinks?: readonly SinkFactory[];
-  readonly cursorStore?: CursorStore;
-  readonly tuning?: Partial<IngestTuning>;
-}
-
-export interface RunningExporter {
-  readonly assembly: Assembly;
-  /** Alert delivery to Nostr, when configured. */
-  readonly notifications: Notifications | null;
-  /** The /probe endpoint, when configured. */
-  readonly probes: Probes | null;
-  readonly ingest: RelayIngest;
-  readonly http: HttpServer;
-  /** Closes subscriptions, flushes the sinks, saves cursors, closes sinks and the HTTP server. */
-  stop(): Promise<void>;
-}
-
-/** Everything `run` does short of waiting for a signal: the pipeline, its sinks, relays and HTTP. */
-export async function startExporter(config: Config, options: StartOptions): Promise<RunningExporter> {
-  const { logger } = options;
-  // Live events are verified on the main thread, as they arrive.
-  const { verifier } = await startVerification(config.pipeline, logger, { threads: 0 });
-  const assembly = await assemble({
-    config,
-    mode: 'run',
-    logger,
-    verifier,
-    clock: systemClock,
-    wallClock: systemClock,
-    sinks: options.sinks ?? SINK_FACTORIES,
-  });
-  // With the store on, cursors live beside the events they cover and are saved only after those events
-  // are written; without it, a state file in the data directory.
-  const cursorStore =
-    options.cursorStore ??
-    storeCursorStore(assembly.sinks) ??
-    new FileCursorStore(join(config.dataDir, 'cursors.json'), (message) => logger.warn(message));
-  let notifications: Notifications | null = null;
-  let probes: Probes | null = null;
-  const closeOutbound = () => {
-    notifications?.close();
-    probes?.close();
-  };
-  try {
-    const outbound = { registry: assembly.registry, logger, clock: systemClock };
-    notifications = mountNotifications(assembly.router, config, outbound);
-    probes = mountProbe(assembly.router, config, outbound);
-  } catch (err) {
-    closeOutbound();
-    await assembly.close();
-    throw err;
-  }
-  const ingest = new RelayIngest({
-    config: config.ingest,
-    maxEventBytes: config.pipeline.maxEventBytes,
-    pipeline: assembly.pipeline,
-    registry: assembly.registry,
-    logger,
-    cursorStore,
-    tuning: options.tuning,
-  });
-  let http: HttpServer;
-  try {
-    http = await startHttpServer({
-      listen: config.listen,
-      registry: assembly.registry,
-      router: assembly.router,
-      readiness: () => {
-        const reasons: string[] = [];
-        if (ingest.connectedRelays === 0) reasons.push('no relay connected');
-        reasons.push(...assembly.pipeline.sinkProblems());
-        return { ready: reasons.length === 0, reasons };
-      },
-      relays: () => ingest.status(),
-      logger,
-      version: VERSION,
-    });
-  } catch (err) {
-    closeOutbound();
-    await assembly.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new UsageError(`listen: cannot listen on ${config.listen} (${code})`);
-    }
-    throw err;
-  }
-  const ticker = setInterval(() => assembly.pipeline.tick(), 1000);
-  ticker.unref();
-  await ingest.start();
-  let stopping: Promise<void> | null = null;
-  return {
-    assembly,
-    notifications,
-    probes,
-    ingest,
-    http,
-    stop: () => {
-      stopping ??= (async () => {
-        clearInterval(ticker);
-        await ingest.stop();
-        closeOutbound();
-        await assembly.close();
-        await http.close();
-      })();
-      return stopping;
-    },
-  };
 }

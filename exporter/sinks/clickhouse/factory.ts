@@ -16,8 +16,8 @@ export const REPLAY_FLUSH_INTERVAL_MS = 5_000;
 
 /**
  * The store sink: opens the store (embedded chdb in `<dataDir>/clickhouse`, or the server of
- * `clickhouse.url`), applies the schema migrations, mounts the read-only SQL endpoint in `run`, and
- * records itself as the embedded store's owner for `dvm-exporter sql`.
+ * `clickhouse.url`), applies the schema migrations, mounts the read-only SQL endpoint in `run`, hands
+ * over the store's relay cursors, and records itself as the embedded store's owner for `dvm-exporter sql`.
  */
 export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
   const { config, mode, logger } = ctx;
@@ -54,7 +54,7 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
       version: VERSION,
     });
   }
-  return new ClickHouseSink(store, sinkOptions(ctx, target.kind === 'server'), {
+  const sink = new ClickHouseSink(store, sinkOptions(ctx, target.kind === 'server'), {
     registry: ctx.registry,
     logger,
     wallClock: ctx.wallClock,
@@ -67,6 +67,9 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
       : undefined,
     afterClose: target.kind === 'embedded' ? () => removeOwner(config.dataDir) : undefined,
   });
+  // Cursors beside the events they cover, so `run` saves one only once its events are written.
+  ctx.keepCursorsIn(sink.cursorStore());
+  return sink;
 };
 
 function sinkOptions({ config, mode }: AssemblyContext, server: boolean) {

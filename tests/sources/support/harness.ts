@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createLogger, type Logger } from '../../../exporter/base/logger.js';
-import { type RunningExporter, startExporter } from '../../../exporter/cli/commands/run.js';
+import { type RunningExporter, startExporter } from '../../../exporter/app/run-assembly.js';
 import { type Config, type ConfigInput, configSchema } from '../../../exporter/config/schema.js';
 import type { DomainEvent } from '../../../exporter/jobs/domain-events.js';
 import type { NostrEvent } from '../../../exporter/model/nostr-event.js';
