@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpServer } from '../../exporter/http/server.js';
 import { traceIdForJob } from '../../exporter/sinks/metrics/exemplars.js';
 import {
   negotiateFormat,
@@ -12,12 +11,12 @@ import {
   render,
   writeMetricsFile,
 } from '../../exporter/sinks/metrics/exposition.js';
-import { metricsHandler } from '../../exporter/sinks/metrics/http.js';
 import { key, request, result, T0 } from '../support/dvm-events.js';
 import { MetricsHarness } from './harness.js';
+import { serveMetrics } from './metrics-server.js';
 
 const A = key('dvm-a');
-/** What Prometheus 2.x sends when it scrapes. */
+/** What Prometheus 2.x sends when it scrapes (source below). */
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
@@ -93,21 +92,61 @@ describe('rendering', () => {
   });
 });
 
-describe('metricsHandler', () => {
-  const { h } = chainHarness();
-  const app = express();
-  app.get('/metrics', metricsHandler(h.registry));
-  const server = app.listen(0, '127.0.0.1');
-  afterAll(() => new Promise<void>((done) => server.close(() => done())));
-  const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+/*
+ * What scrapers ask for and what they must be answered with, from upstream source:
+ * - the Accept headers Prometheus sends: prometheus/prometheus v2.42.0 scrape/scrape.go
+ *   (`scrapeAcceptHeader`), and v3.4.0 scrape/scrape.go `acceptHeader` over config/config.go
+ *   `DefaultScrapeProtocols` and `ScrapeProtocolsHeaders` (escaping=allow-utf-8 with UTF-8 names);
+ * - the two content types: siimon/prom-client v15.1.3 lib/registry.js (`PROMETHEUS_CONTENT_TYPE`,
+ *   `OPENMETRICS_CONTENT_TYPE`).
+ */
+const PROMETHEUS_3_ACCEPT =
+  'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
+const TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+const OPENMETRICS_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
-  it('answers with the negotiated format and content type', async () => {
-    await new Promise<void>((ready) => (server.listening ? ready() : server.once('listening', ready)));
-    const scraped = await fetch(url(), { headers: { accept: PROMETHEUS_ACCEPT } });
-    expect(scraped.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE);
-    expect(await scraped.text()).toContain('# EOF');
-    const plain = await fetch(url());
-    expect(plain.headers.get('content-type')).toBe(PROMETHEUS_CONTENT_TYPE);
-    expect(await plain.text()).toContain('dvm_job_results_total{');
+describe("the HTTP server's /metrics route", () => {
+  const { h, parent } = chainHarness();
+  let server: HttpServer;
+  beforeAll(async () => {
+    server = await serveMetrics(h.registry);
+  });
+  afterAll(() => server.close());
+  const scrape = (accept?: string) =>
+    fetch(`${server.url}/metrics`, accept === undefined ? {} : { headers: { accept } });
+
+  it('upstream content types are the ones the exposition names', () => {
+    expect([PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE]).toEqual([TEXT_TYPE, OPENMETRICS_TYPE]);
+  });
+
+  it.each([
+    ['Prometheus 2', PROMETHEUS_ACCEPT],
+    ['Prometheus 3', PROMETHEUS_3_ACCEPT],
+    ['OpenMetrics only', 'application/openmetrics-text; version=1.0.0'],
+  ])('answers %s with OpenMetrics, exemplars included', async (_, accept) => {
+    const scraped = await scrape(accept);
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toBe(OPENMETRICS_TYPE);
+    expect(scraped.headers.get('vary')).toBe('Accept');
+    const body = await scraped.text();
+    expect(body.endsWith('# EOF\n')).toBe(true);
+    expect(body).toContain('# TYPE dvm_job_requests counter');
+    expect(body).toContain(`# {traceId="${parent.event.id.slice(0, 32)}"}`);
+  });
+
+  it.each([
+    ['no Accept header', undefined],
+    ['the text format', 'text/plain;version=0.0.4'],
+    ['anything', '*/*'],
+    ['text ranked above OpenMetrics', 'application/openmetrics-text;q=0.2,text/plain;q=0.9'],
+    ['OpenMetrics refused', 'application/openmetrics-text;q=0'],
+  ])('answers %s with the text format, without exemplars', async (_, accept) => {
+    const scraped = await scrape(accept);
+    expect(scraped.headers.get('content-type')).toBe(TEXT_TYPE);
+    expect(scraped.headers.get('vary')).toBe('Accept');
+    const body = await scraped.text();
+    expect(body).toContain('# TYPE dvm_job_requests_total counter');
+    expect(body).not.toContain('# EOF');
+    expect(body).not.toContain('traceId');
   });
 });

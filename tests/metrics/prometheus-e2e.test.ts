@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { HttpServer } from '../../exporter/http/server.js';
 import type { NostrEvent } from '../../exporter/model/nostr-event.js';
 import {
   DEFAULT_SIMULATION,
@@ -14,9 +12,9 @@ import {
   type SimulationOptions,
   simulate,
 } from '../../exporter/simulate/index.js';
-import { metricsHandler } from '../../exporter/sinks/metrics/http.js';
 import { DURATION_BUCKETS } from '../../exporter/sinks/metrics/names.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { serveMetrics } from './metrics-server.js';
 import { PrometheusServer, until } from './prometheus-server.js';
 import { SimExporter } from './sim-exporter.js';
 import { findTool } from './tools.js';
@@ -53,7 +51,7 @@ describe.skipIf(prometheusBinary === null)('against a real Prometheus', () => {
   const items: SimulatedItem[] = [];
   const checkpoints: Checkpoint[] = [];
   let exporter: SimExporter;
-  let server: Server;
+  let server: HttpServer;
   let prometheus: PrometheusServer;
   let evalAt = 0;
 
@@ -97,11 +95,9 @@ describe.skipIf(prometheusBinary === null)('against a real Prometheus', () => {
       })(),
       metrics: { liveWindowSeconds: 3_600 },
     });
-    const app = express();
-    app.get('/metrics', metricsHandler(exporter.registry));
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Prometheus scrapes the exporter's own HTTP server, so its format negotiation is what Prometheus meets.
+    server = await serveMetrics(exporter.registry);
+    const target = new URL(server.url).host;
     prometheus = await PrometheusServer.start({ binary: prometheusBinary!, target, ruleFiles: [RULES] });
     await until('the first scrape', () => prometheus.scalar('up{job="dvm-exporter"} == 1'), 30_000);
 
@@ -123,7 +119,7 @@ describe.skipIf(prometheusBinary === null)('against a real Prometheus', () => {
 
   afterAll(async () => {
     await prometheus?.stop();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
   });
 
   it('counts every request and every result Prometheus scraped', async () => {
