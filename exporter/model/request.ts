@@ -1,9 +1,9 @@
 import type { JobInput, JobParam, JobRequest } from './dvm-event.js';
 import { detectEncryption } from './encryption.js';
+import { isDocumentationExampleKey } from './generator-point-key.js';
 import { hexIdFromTag } from './hex.js';
 import type { NostrEvent } from './nostr-event.js';
 import { firstValue, nonEmpty, parseDecimal, type Tags, uniqueValues } from './tags.js';
-import { isTestKey } from './test-keys.js';
 
 /** Reads a job request (5000-5999) the way real clients write it; every tag is optional. */
 export function parseRequest(event: NostrEvent): JobRequest {
@@ -21,7 +21,7 @@ export function parseRequest(event: NostrEvent): JobRequest {
     bidMsat: parseDecimal(firstValue(tags, 'bid') ?? undefined),
     relays: readRelays(tags),
     encryption: detectEncryption(tags, event.content),
-    testKey: isTestKey(event.pubkey),
+    testKey: isDocumentationExampleKey(event.pubkey),
   };
 }
 
