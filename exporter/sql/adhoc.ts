@@ -1,9 +1,9 @@
 import type { Config } from '../config/schema.js';
 import { StoreError } from '../store/errors.js';
 import { describeOwner, readLiveOwner } from '../store/owner-file.js';
-import type { SqlAnswer } from '../store/readonly-sql.js';
 import { Store } from '../store/store.js';
 import { embeddedStorePath } from '../store/target.js';
+import { readOnlySql, type SqlAnswer } from './readonly-sql.js';
 import { EndpointUnreachable, postSql } from './sql-client.js';
 
 /** Which way an ad-hoc query went. */
@@ -52,7 +52,7 @@ export async function answerAdhoc(
 
 async function queryOpened(store: Store, query: string): Promise<SqlAnswer> {
   try {
-    const sql = await store.readOnly();
+    const sql = await readOnlySql(store);
     return await sql.query(query);
   } finally {
     await store.close();

@@ -1,4 +1,4 @@
-import type { SqlAnswer } from '../store/readonly-sql.js';
+import type { SqlAnswer } from './readonly-sql.js';
 
 /** How `dvm-exporter sql` prints an answer. */
 export const ANSWER_FORMATS = ['table', 'json', 'csv'] as const;

@@ -1,5 +1,5 @@
 import { StoreError } from '../store/errors.js';
-import { type SqlAnswer, SqlRefused } from '../store/readonly-sql.js';
+import { type SqlAnswer, SqlRefused } from './readonly-sql.js';
 
 /** Nothing answered at the endpoint's address (the exporter is stopping, or listens elsewhere). */
 export class EndpointUnreachable extends Error {

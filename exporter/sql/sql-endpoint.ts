@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../base/logger.js';
 import { errorMessage, StoreError } from '../store/errors.js';
 import { isLoopbackAddress, isLoopbackHost } from '../store/loopback.js';
-import { type ReadOnlySql, SqlRefused } from '../store/readonly-sql.js';
+import { type ReadOnlySql, SqlRefused } from './readonly-sql.js';
 
 /**
  * POST /api/sql: the read-only SQL endpoint `dvm-exporter sql` uses while an exporter holds the

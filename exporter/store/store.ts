@@ -5,11 +5,8 @@ import {
   createClient,
 } from '@clickhouse/client';
 import { boundChdbPath, closeChdbConnection, openChdbConnection, resolveDataPath } from './chdb-slot.js';
-import { StoreError } from './errors.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { outdatedPartPaths, removePartDirectories } from './outdated-parts.js';
-import { ReadOnlySql, type SqlLimits } from './readonly-sql.js';
-import { embeddedReader } from './sql-reader.js';
 import { describeTarget, type StoreTarget } from './target.js';
 
 /**
@@ -36,7 +33,7 @@ const QUIET = { log: { level: ClickHouseLogLevel.OFF } } as const;
  * connection from the process-wide chdb slot; a server is reached over HTTP(S).
  */
 export class Store {
-  private readOnlySql: Promise<ReadOnlySql> | null = null;
+  private readonly closeHooks: (() => Promise<void>)[] = [];
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -78,40 +75,31 @@ export class Store {
     return migrate(this.client);
   }
 
-  /** The guarded, limited query runner for ad-hoc SQL (one per store, opened on first use). */
-  readOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
-    if (this.closing) return Promise.reject(new StoreError('the store is closing'));
-    this.readOnlySql ??= this.openReadOnly(limits).catch((error: unknown) => {
-      this.readOnlySql = null;
-      throw error;
-    });
-    return this.readOnlySql;
+  get isClosing(): boolean {
+    return this.closing !== null;
   }
 
-  private async openReadOnly(limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
-    if (this.target.kind === 'server') return ReadOnlySql.overServer(this.client, limits);
-    const path = this.target.path;
-    return ReadOnlySql.overEmbedded(
-      (settings) => embeddedReader(path, settings),
-      limits,
-      () => this.releaseEngineMemory(),
-    );
+  /**
+   * Runs `hook` when the store closes, before the engine is let go: what reads through the store
+   * (the SQL feature's reader) finishes its queries there.
+   */
+  beforeClose(hook: () => Promise<void>): void {
+    this.closeHooks.push(hook);
   }
 
   /**
    * Hands the embedded engine's freed memory back to the system: after a refused huge query its
    * allocator would otherwise keep the pages, and the process stays at its peak size.
    */
-  private async releaseEngineMemory(): Promise<void> {
+  async releaseEngineMemory(): Promise<void> {
     await this.client.command({ query: 'SYSTEM JEMALLOC PURGE' });
   }
 
-  /** Idempotent; waits for running ad-hoc queries, then frees the engine (or the HTTP agent). */
+  /** Idempotent; runs the close hooks (running ad-hoc queries end), then frees the engine (or the HTTP agent). */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const reader = this.readOnlySql;
       try {
-        if (reader) await (await reader.catch(() => null))?.close();
+        for (const hook of this.closeHooks) await hook();
       } finally {
         await this.release();
       }

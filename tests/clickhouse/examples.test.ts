@@ -9,7 +9,7 @@ import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
 import { bindExample, EXAMPLE_QUERIES, type ExampleId, exampleQuery } from '../../exporter/sql/examples.js';
-import type { ReadOnlySql } from '../../exporter/store/readonly-sql.js';
+import { type ReadOnlySql, readOnlySql } from '../../exporter/sql/readonly-sql.js';
 import { Expectations } from './expected-answers.js';
 import { objects, silentLogger, simulatorItems, systemClock, tempDataDir } from './helpers.js';
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
     if (wait) await wait;
   }
   await assembly.pipeline.flush();
-  sql = await (assembly.sinks[0] as ClickHouseSink).store.readOnly();
+  sql = await readOnlySql((assembly.sinks[0] as ClickHouseSink).store);
   expect_ = new Expectations(events);
 }, 120_000);
 

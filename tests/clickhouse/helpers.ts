@@ -7,7 +7,7 @@ import { createVerifier } from '../../exporter/model/verify.js';
 import { DEFAULT_PIPELINE_OPTIONS, Pipeline } from '../../exporter/pipeline/pipeline.js';
 import { DEFAULT_SIMULATION, type SimulatedItem, simulate } from '../../exporter/simulate/index.js';
 import { ClickHouseSink, type ClickHouseSinkOptions } from '../../exporter/sinks/clickhouse/sink.js';
-import type { SqlAnswer } from '../../exporter/store/readonly-sql.js';
+import type { SqlAnswer } from '../../exporter/sql/readonly-sql.js';
 import type { Store } from '../../exporter/store/store.js';
 import { tempDir } from '../support/temp.js';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReadOnlySql, readOnlySql, SqlRefused } from '../../exporter/sql/readonly-sql.js';
+import { checkReadOnlyStatement } from '../../exporter/sql/sql-guard.js';
 import { localSqlUrl } from '../../exporter/store/owner-file.js';
-import { type ReadOnlySql, SqlRefused } from '../../exporter/store/readonly-sql.js';
-import { checkReadOnlyStatement } from '../../exporter/store/sql-guard.js';
 import { Store } from '../../exporter/store/store.js';
 import { rows, tempDataDir } from './helpers.js';
 
@@ -73,7 +73,7 @@ describe('every table function the engine knows', () => {
       { create: true },
     );
     await store.migrate();
-    sql = await store.readOnly();
+    sql = await readOnlySql(store);
   });
   afterAll(async () => {
     await store?.close();

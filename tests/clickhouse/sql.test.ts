@@ -13,15 +13,16 @@ import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
 import { formatAnswer } from '../../exporter/sql/answer-format.js';
-import { OWNER_FILE } from '../../exporter/store/owner-file.js';
 import {
   DEFAULT_SQL_LIMITS,
   ReadOnlySql,
   readerSettings,
+  readOnlySql,
   type SqlAnswer,
   SqlRefused,
-} from '../../exporter/store/readonly-sql.js';
-import { embeddedReader } from '../../exporter/store/sql-reader.js';
+} from '../../exporter/sql/readonly-sql.js';
+import { embeddedReader } from '../../exporter/sql/sql-reader.js';
+import { OWNER_FILE } from '../../exporter/store/owner-file.js';
 import type { Store } from '../../exporter/store/store.js';
 import { runCli } from '../support/cli.js';
 import { scalar, silentLogger, simulatorItems, systemClock, tempDataDir } from './helpers.js';
@@ -122,7 +123,7 @@ describe('the read-only guard', () => {
   ];
 
   it('refuses every statement that could write, change settings or escape its limits', async () => {
-    const sql = await store().readOnly();
+    const sql = await readOnlySql(store());
     const before = await scalar(store(), 'SELECT count() FROM events');
     for (const [query, reason] of refusals) {
       const outcome = await sql.query(query).then(
@@ -138,7 +139,7 @@ describe('the read-only guard', () => {
   });
 
   it('answers reading statements, with 64-bit integers as numbers when they fit', async () => {
-    const sql = await store().readOnly();
+    const sql = await readOnlySql(store());
     const answer = await sql.query(
       "SELECT count() AS n, toUInt64(18446744073709551615) AS big, 'a' AS s FROM events WHERE role = 'request'",
     );
@@ -203,7 +204,7 @@ describe('ad-hoc SQL reaches the exporter database only', () => {
     const target = await listeningServer();
     const base = `http://127.0.0.1:${target.port}`;
     try {
-      const sql = await store().readOnly();
+      const sql = await readOnlySql(store());
       const attempts = [
         `DESCRIBE url('${base}/')`,
         `DESCRIBE TABLE url('${base}/', 'CSV')`,
@@ -268,7 +269,7 @@ describe('ad-hoc SQL reaches the exporter database only', () => {
       // The one gap: a SETTINGS clause inside a subquery is applied even under readonly=1, so it
       // could lift readonly for that subquery. The checks in front refuse every SETTINGS clause.
       expect(await read("SELECT * FROM (SELECT getSetting('readonly') SETTINGS readonly = 0)")).toBe('[0]\n');
-      const sql = await store().readOnly();
+      const sql = await readOnlySql(store());
       for (const query of [
         "SELECT * FROM (SELECT getSetting('readonly') SETTINGS readonly = 0)",
         "SELECT * FROM (SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0)",
@@ -297,7 +298,7 @@ describe('ad-hoc SQL reaches the exporter database only', () => {
   });
 
   it('reads system.settings, which holds the word SETTINGS', async () => {
-    const sql = await store().readOnly();
+    const sql = await readOnlySql(store());
     const answer = await sql.query(
       "SELECT name, value FROM system.settings WHERE name IN ('readonly', 'result_overflow_mode') ORDER BY name",
     );
@@ -311,7 +312,7 @@ describe('ad-hoc SQL reaches the exporter database only', () => {
   });
 
   it("shows the asker's own error, not the statement it runs inside", async () => {
-    const sql = await store().readOnly();
+    const sql = await readOnlySql(store());
     for (const [query, message] of [
       ['SELECT nope FROM events', /^Unknown expression identifier `nope`/],
       ['SELEC 1', /^Syntax error: failed at position 7/],
@@ -415,7 +416,7 @@ describe('the SQL endpoint of a running exporter', () => {
   });
 
   it('answers JSON queries from this host', async () => {
-    const sql = await store().readOnly();
+    const sql = await readOnlySql(store());
     const expected = await sql.query(COUNT_BY_ROLE);
     expect(await post(COUNT_BY_ROLE)).toEqual({ status: 200, body: expected });
     expect(await post(COUNT_BY_ROLE, { host: `localhost:${new URL(endpoint).port}` })).toEqual({
@@ -512,7 +513,7 @@ describe('dvm-exporter sql', () => {
   let expected: SqlAnswer;
 
   it('goes through the running exporter, which holds the store', async () => {
-    expected = await (await store().readOnly()).query(COUNT_BY_ROLE);
+    expected = await (await readOnlySql(store())).query(COUNT_BY_ROLE);
     const json = await runCli(['sql', '--data-dir', dataDir, COUNT_BY_ROLE]);
     expect(json).toMatchObject({ code: 0, stdout: asJsonLines(expected) });
     expect(json.stdout.split('\n')[0]).toMatch(/^\{"role":"announcement","n":\d+\}$/);

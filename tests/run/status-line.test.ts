@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { startExporter } from '../../exporter/app/run-assembly.js';
+import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { runStatusLine, startRunStatus } from '../../exporter/cli/run-status.js';
 import {
   forwardedIds,

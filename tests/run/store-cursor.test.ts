@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { startExporter } from '../../exporter/app/run-assembly.js';
+import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import {
   acceptedAll,
   forwardedIds,

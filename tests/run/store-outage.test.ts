@@ -1,8 +1,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { startExporter } from '../../exporter/app/run-assembly.js';
+import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { parseExposition } from '../metrics/exposition-parse.js';
 import {
   acceptedAll,

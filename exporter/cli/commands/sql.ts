@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../base/errors.js';
 import { answerAdhoc } from '../../sql/adhoc.js';
 import { ANSWER_FORMATS, type AnswerFormat, formatAnswer } from '../../sql/answer-format.js';
+import { SqlRefused } from '../../sql/readonly-sql.js';
 import { errorMessage, StoreError } from '../../store/errors.js';
-import { SqlRefused } from '../../store/readonly-sql.js';
 import { configFromFlags } from '../common-options.js';
 
 interface SqlFlags {

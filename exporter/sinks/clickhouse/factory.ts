@@ -1,5 +1,6 @@
 import { VERSION } from '../../base/version.js';
 import type { AssemblyContext, SinkFactory } from '../../pipeline/sink.js';
+import { readOnlySql } from '../../sql/readonly-sql.js';
 import { mountSqlEndpoint, SQL_ENDPOINT_PATH } from '../../sql/sql-endpoint.js';
 import { clickhouseCodeOf, errorMessage } from '../../store/errors.js';
 import { SchemaTooNew } from '../../store/migrate.js';
@@ -44,7 +45,7 @@ export const clickhouseSinkFactory: SinkFactory = async (ctx) => {
     logger.warn({ store: store.description, err: deferredSchema }, 'store unreachable; will retry');
   }
   const serveSql = config.clickhouse.sqlEndpoint && mode === 'run';
-  if (serveSql) mountSqlEndpoint(ctx.router, () => store.readOnly(), logger);
+  if (serveSql) mountSqlEndpoint(ctx.router, () => readOnlySql(store), logger);
   if (target.kind === 'embedded') {
     writeOwner(config.dataDir, {
       pid: process.pid,

@@ -2,6 +2,8 @@
  * Run in a child process by sql-memory.test.ts: opens an embedded store, measures its resident size
  * at rest, sends ad-hoc queries the limits refuse, and measures it again. Prints one JSON line.
  */
+
+import { readOnlySql } from '../../../exporter/sql/readonly-sql.js';
 import { Store } from '../../../exporter/store/store.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -15,7 +17,7 @@ const settle = async () => {
 
 const store = await Store.open({ kind: 'embedded', path: process.argv[2] as string }, { create: true });
 await store.migrate();
-const sql = await store.readOnly();
+const sql = await readOnlySql(store);
 await sql.query('SELECT count() FROM events');
 const idle = await settle();
 const refusals: string[] = [];

@@ -1,7 +1,7 @@
 import type { ClickHouseClient, ClickHouseSettings, Row } from '@clickhouse/client';
 import type { Session } from 'chdb';
-import { closeChdbConnection, openChdbSession } from './chdb-slot.js';
-import { errorMessage } from './errors.js';
+import { closeChdbConnection, openChdbSession } from '../store/chdb-slot.js';
+import { errorMessage } from '../store/errors.js';
 
 /**
  * The connection ad-hoc SQL runs on, with the engine's own bounds: `readonly=1` and the limits are

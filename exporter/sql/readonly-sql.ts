@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { clickhouseCodeOf, errorMessage, StoreError } from './errors.js';
+import { clickhouseCodeOf, errorMessage, StoreError } from '../store/errors.js';
+import type { Store } from '../store/store.js';
 import { checkReadOnlyStatement, checkSyntaxTree } from './sql-guard.js';
-import { AnswerTooLarge, type SqlReader, serverReader } from './sql-reader.js';
+import { AnswerTooLarge, embeddedReader, type SqlReader, serverReader } from './sql-reader.js';
 
 /** Bounds on one ad-hoc query. A query cannot raise them: the engine runs it with `readonly=1`. */
 export interface SqlLimits {
@@ -81,6 +82,39 @@ export function parserSettings(limits: SqlLimits): Record<string, string | numbe
     allow_ddl: 0,
     readonly: 1,
   };
+}
+
+const OPENED = new WeakMap<Store, Promise<ReadOnlySql>>();
+
+/**
+ * The guarded, limited query runner for ad-hoc SQL over `store`: one per store, opened on first use,
+ * closed with the store (which waits for running queries first).
+ */
+export function readOnlySql(store: Store, limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
+  if (store.isClosing) return Promise.reject(new StoreError('the store is closing'));
+  let opened = OPENED.get(store);
+  if (!opened) {
+    const opening = openReadOnly(store, limits).catch((error: unknown) => {
+      OPENED.delete(store);
+      throw error;
+    });
+    store.beforeClose(async () => {
+      await (await opening.catch(() => null))?.close();
+    });
+    OPENED.set(store, opening);
+    opened = opening;
+  }
+  return opened;
+}
+
+function openReadOnly(store: Store, limits?: Partial<SqlLimits>): Promise<ReadOnlySql> {
+  const { target } = store;
+  if (target.kind === 'server') return Promise.resolve(ReadOnlySql.overServer(store.client, limits));
+  return ReadOnlySql.overEmbedded(
+    (settings) => embeddedReader(target.path, settings),
+    limits,
+    () => store.releaseEngineMemory(),
+  );
 }
 
 /** Where statements are parsed and where they run. */
