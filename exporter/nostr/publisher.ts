@@ -27,8 +27,8 @@ export interface RelayOutcome {
 export interface PublisherOptions {
   /** What the events are for, the `purpose` label of the publish counter (`notify`, `probe`). */
   readonly purpose: string;
-  /** Counts every relay's answer by purpose and result (`dvm_exporter_relay_publishes_total`). */
-  readonly published?: Counter<'purpose' | 'result'>;
+  /** `relayPublishes` counts every relay's answer by purpose and result. */
+  readonly metrics?: { readonly relayPublishes: Counter<'purpose' | 'result'> };
   readonly logger?: Logger;
   readonly connectTimeoutMs?: number;
   /** How long to wait for a relay's OK after sending. */
@@ -66,7 +66,8 @@ export class EventPublisher {
       websocketImplementation: QuietWebSocket as unknown as typeof globalThis.WebSocket,
       maxWaitForConnection: this.connectTimeoutMs,
     });
-    for (const result of PUBLISH_RESULTS) options.published?.inc({ purpose: options.purpose, result }, 0);
+    for (const result of PUBLISH_RESULTS)
+      options.metrics?.relayPublishes.inc({ purpose: options.purpose, result }, 0);
   }
 
   /** Sends `event` to every relay at once; resolves with one outcome per distinct relay, never rejects. */
@@ -74,7 +75,7 @@ export class EventPublisher {
     const distinct = [...new Set(relays)];
     const outcomes = await Promise.all(distinct.map((url) => this.publishOne(event, url)));
     for (const outcome of outcomes) {
-      this.options.published?.inc({ purpose: this.options.purpose, result: outcome.result });
+      this.options.metrics?.relayPublishes.inc({ purpose: this.options.purpose, result: outcome.result });
       if (!isStored(outcome)) {
         this.options.logger?.warn(
           { relay: outcome.relay, result: outcome.result, message: outcome.message, kind: event.kind },

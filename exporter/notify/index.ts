@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Counter } from 'prom-client';
 import type { Clock } from '../base/clock.js';
 import { UsageError } from '../base/errors.js';
+import { answerFeatureOff } from '../base/feature-off.js';
 import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
 import { parsePublicKey, parseSecretKey } from '../model/nostr-keys.js';
@@ -66,15 +67,12 @@ export function mountNotifications(
 ): Notifications | null {
   const settings = notifierSettings(config);
   if (settings === null) {
-    router.all(ALERTMANAGER_PATH, (_req, res) => {
-      res.status(404).type('text').send('notifications are not configured (notify.secretKey)\n');
-    });
+    answerFeatureOff(router, ALERTMANAGER_PATH, 'notifications are not configured (notify.secretKey)');
     return null;
   }
   const publisher = new EventPublisher({
     purpose: 'notify',
-    published: deps.metrics.relayPublishes,
-    logger: deps.logger,
+    ...deps,
     publishTimeoutMs: config.notify.publishTimeoutSeconds * 1000,
   });
   const notifier = new Notifier(settings, {

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { getPublicKey } from 'nostr-tools/pure';
 import type { Counter } from 'prom-client';
 import type { Clock } from '../base/clock.js';
+import { answerFeatureOff } from '../base/feature-off.js';
 import type { Logger } from '../base/logger.js';
 import type { Config } from '../config/schema.js';
 import { type KeyFormatError, parsePublicKey, parseSecretKey } from '../model/nostr-keys.js';
@@ -43,16 +44,10 @@ export function mountProbe(
   deps: { metrics: ProbeMetrics; logger: Logger; clock: Clock },
 ): Probes | null {
   if (!config.probe.secretKey) {
-    router.get(PROBE_PATH, (_req, res) => {
-      res.status(404).type('text').send('probing is not configured (probe.secretKey)\n');
-    });
+    answerFeatureOff(router, PROBE_PATH, 'probing is not configured (probe.secretKey)');
     return null;
   }
-  const publisher = new EventPublisher({
-    purpose: 'probe',
-    published: deps.metrics.relayPublishes,
-    logger: deps.logger,
-  });
+  const publisher = new EventPublisher({ purpose: 'probe', ...deps });
   const prober = new Prober(
     {
       secretKey: parseSecretKey(config.probe.secretKey),

@@ -24,7 +24,7 @@ describe('EventPublisher against a real relay', () => {
     relay = await startTestRelay();
     publisher = new EventPublisher({
       purpose: 'test',
-      published: outboundMetrics(registry).relayPublishes,
+      metrics: outboundMetrics(registry),
       publishTimeoutMs: 15_000,
       connectTimeoutMs: 10_000,
     });
