@@ -200,10 +200,6 @@ export class Pipeline {
     await Promise.all(this.bus.registered.map((sink) => sink.flush()));
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.bus.registered.map((sink) => sink.close()));
-  }
-
   /**
    * The first half of admitting an event, everything decidable before its signature is checked: the
    * shape, whether its id is known (verified before, or `pending`: in flight), and its classification.
