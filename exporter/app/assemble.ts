@@ -62,6 +62,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     pipeline,
     registry: openMetricsRegistry(),
     router: Router(),
+    clock: options.clock,
     wallClock: options.wallClock,
     keepCursorsIn: (store) => {
       if (cursorStore) throw new Error('two sinks offered to keep relay cursors');

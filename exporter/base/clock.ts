@@ -1,6 +1,11 @@
 /** Time source, injected everywhere time matters so tests control it. Seconds since the epoch. */
 export interface Clock {
   now(): number;
+  /**
+   * Shown each accepted event's created_at by the pipeline: an event-time clock (replay's) advances on
+   * it; a wall clock has no use for it and leaves it out.
+   */
+  observe?(createdAt: number): void;
 }
 
 export const systemClock: Clock = {

@@ -72,14 +72,6 @@ export interface ScreenedVerify {
   readonly receivedAt: number;
 }
 
-interface ObservingClock extends Clock {
-  observe(createdAt: number): void;
-}
-
-function observes(clock: Clock): clock is ObservingClock {
-  return typeof (clock as Partial<ObservingClock>).observe === 'function';
-}
-
 /**
  * The one pipeline behind both `replay` and `run`: shape check, dedup by verified id, classification,
  * signature verification, then the job index, whose domain events fan out to the sinks.
@@ -299,7 +291,7 @@ export class Pipeline {
       return this.record({ status: 'rejected', reason: 'probe_traffic', id: event.id, detail: probe });
     }
     this.seen.add(event.id);
-    if (observes(this.deps.clock)) this.deps.clock.observe(event.created_at);
+    this.deps.clock.observe?.(event.created_at);
     this.bus.publish({
       type: 'event_accepted',
       at: this.deps.clock.now(),

@@ -44,6 +44,8 @@ export interface AssemblyContext {
   readonly registry: Registry;
   /** Mounted on the HTTP server in `run`; sinks add endpoints here (e.g. the SQL endpoint). */
   readonly router: Router;
+  /** Job-logic time, the pipeline's: the wall clock in `run`, event time in `replay`. */
+  readonly clock: Clock;
   /** Wall-clock time source. */
   readonly wallClock: Clock;
   /**

@@ -35,14 +35,16 @@ export class MetricsHarness {
   readonly wall: ManualClock;
   readonly sink: MetricsSink;
   readonly index: JobIndex;
-  private readonly jobClock: Clock & { observe?(createdAt: number): void };
+  private readonly jobClock: Clock;
 
   constructor(options: HarnessOptions = {}) {
     const mode = options.mode ?? 'run';
     this.wall = new ManualClock(options.now ?? T0);
+    this.jobClock = mode === 'run' ? this.wall : new EventTimeClock();
     this.sink = new MetricsSink({
       registry: this.registry,
       mode,
+      clock: this.jobClock,
       wallClock: this.wall,
       options: { ...DEFAULT_CONFIG.metrics, ...options.metrics },
       maxJobs: 1_000,
@@ -50,7 +52,6 @@ export class MetricsHarness {
         throw error;
       },
     });
-    this.jobClock = mode === 'run' ? this.wall : new EventTimeClock();
     this.index = new JobIndex({ ...DEFAULT_JOB_INDEX_OPTIONS, ...options.jobs }, this.jobClock, (event) =>
       this.sink.handle(event),
     );

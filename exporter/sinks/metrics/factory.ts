@@ -20,6 +20,7 @@ export function createMetricsSinkFactory(options: MetricsSinkFactoryOptions = {}
     return new MetricsSink({
       registry: ctx.registry,
       mode: ctx.mode,
+      clock: ctx.clock,
       wallClock: ctx.wallClock,
       options: ctx.config.metrics,
       maxJobs: ctx.config.jobs.maxJobs,

@@ -111,7 +111,6 @@ export class JobRecorder {
 
   private onAccepted(event: DvmEvent): void {
     const createdAt = event.event.created_at;
-    this.time.observe(createdAt);
     if (!this.time.isLive(createdAt)) this.m.backfill.inc({ role: event.role });
     if (
       (event.role === 'feedback' || event.role === 'result') &&

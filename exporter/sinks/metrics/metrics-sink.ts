@@ -19,6 +19,8 @@ export type MetricsOptions = Config['metrics'];
 export interface MetricsSinkDeps {
   readonly registry: Registry;
   readonly mode: Mode;
+  /** The pipeline's job-logic clock (AssemblyContext.clock). */
+  readonly clock: Clock;
   readonly wallClock: Clock;
   readonly options: MetricsOptions;
   /** Bounds the liveness trackers (a few entries per tracked job). */
@@ -46,7 +48,7 @@ export class MetricsSink implements Sink {
 
   constructor(private readonly deps: MetricsSinkDeps) {
     const { registry, options } = deps;
-    this.time = new MetricsTime(deps.mode, deps.wallClock, options.liveWindowSeconds);
+    this.time = new MetricsTime(deps.mode, deps.clock, options.liveWindowSeconds);
     const pending = new PendingAnswers(4 * deps.maxJobs);
     const working = new JobsInProgress(4 * deps.maxJobs);
     const names = new DvmNames(NAME_CAPACITY);
