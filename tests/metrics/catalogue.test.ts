@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JOB_KIND_NAMES } from '../../exporter/model/kinds.js';
-import { worstCaseTotal } from '../../exporter/sinks/metrics/cardinality.js';
 import { METRIC } from '../../exporter/sinks/metrics/names.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { worstCaseTotal } from './cardinality.js';
 
 const DOC = readFileSync(join(REPO_ROOT, 'docs', 'metrics.md'), 'utf8');
 const RULES = readFileSync(join(REPO_ROOT, 'provisioning', 'prometheus', 'rules', 'dvm-alerts.yml'), 'utf8');

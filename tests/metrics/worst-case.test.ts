@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { DvmEvent, FeedbackStatus } from '../../exporter/model/dvm-event.js';
 import { FEEDBACK_STATUSES } from '../../exporter/model/dvm-event.js';
 import { JOB_KIND_NAMES } from '../../exporter/model/kinds.js';
-import { worstCaseSeries, worstCaseTotal } from '../../exporter/sinks/metrics/cardinality.js';
 import {
   amount,
   announcement,
@@ -14,6 +13,7 @@ import {
   result,
   T0,
 } from '../support/dvm-events.js';
+import { worstCaseSeries, worstCaseTotal } from './cardinality.js';
 import { parseExposition } from './exposition-parse.js';
 import { MetricsHarness } from './harness.js';
 

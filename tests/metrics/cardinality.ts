@@ -1,8 +1,8 @@
-import { FEEDBACK_STATUSES, ROLES } from '../../model/dvm-event.js';
-import { JOB_KIND_NAMES } from '../../model/kinds.js';
-import { REJECT_REASONS } from '../../model/reasons.js';
-import { DVM_STATES } from './liveness.js';
-import { DURATION_BUCKETS, METRIC } from './names.js';
+import { FEEDBACK_STATUSES, ROLES } from '../../exporter/model/dvm-event.js';
+import { JOB_KIND_NAMES } from '../../exporter/model/kinds.js';
+import { REJECT_REASONS } from '../../exporter/model/reasons.js';
+import { DVM_STATES } from '../../exporter/sinks/metrics/liveness.js';
+import { DURATION_BUCKETS, METRIC } from '../../exporter/sinks/metrics/names.js';
 
 /**
  * The most series the metrics sink can expose, by metric: every bounded label at every value it can
