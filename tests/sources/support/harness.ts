@@ -10,6 +10,7 @@ import type { NostrEvent } from '../../../exporter/model/nostr-event.js';
 import type { Sink, SinkFactory } from '../../../exporter/pipeline/sink.js';
 import { simulate } from '../../../exporter/simulate/index.js';
 import type { IngestTuning } from '../../../exporter/sources/relay/ingest.js';
+import { type MemoryRelay, startMemoryRelay } from '../../support/memory-relay.js';
 import { startTestRelay, type TestRelay, type TestRelayOptions } from '../../support/relay.js';
 
 /** Polls `check` until it returns a truthy value or the deadline passes (never a fixed sleep). */
@@ -190,13 +191,19 @@ export function testBed() {
       cleanups.push(() => r.stop());
       return r;
     },
+    /** A fast in-memory NIP-01 relay, for tests that need no relay rules (see memory-relay.ts). */
+    async memoryRelay(): Promise<MemoryRelay> {
+      const r = await startMemoryRelay();
+      cleanups.push(() => r.stop());
+      return r;
+    },
     dataDir(): string {
       const dir = tempDir('ingest');
       cleanups.push(() => dir.remove());
       return dir.path;
     },
     async exporter(
-      relays: readonly TestRelay[],
+      relays: readonly { readonly url: string }[],
       rec: Recorder,
       options: {
         dataDir?: string;
