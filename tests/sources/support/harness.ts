@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { SINK_FACTORIES } from '../../../exporter/app/sink-factories.js';
 import { createLogger, type Logger } from '../../../exporter/base/logger.js';
 import { type RunningExporter, startExporter } from '../../../exporter/cli/commands/run.js';
 import { type Config, type ConfigInput, configSchema } from '../../../exporter/config/schema.js';
@@ -222,6 +223,29 @@ export function testBed() {
           logger: quietLogger(),
           sinks: [rec.factory],
           tuning: { ...TEST_TUNING, ...options.tuning },
+        },
+      );
+      cleanups.push(() => running.stop());
+      return running;
+    },
+    /**
+     * `run` as it starts with the store on (embedded in `dataDir`, or the server `clickhouse.url` names)
+     * and every sink it ships, plus the recorder's when given; stopped at cleanup if the test did not.
+     */
+    async storeExporter(
+      relays: readonly { readonly url: string }[],
+      options: { dataDir?: string; clickhouse?: Partial<Config['clickhouse']>; recorder?: Recorder } = {},
+    ): Promise<RunningExporter> {
+      const base = testConfig(
+        relays.map((r) => r.url),
+        options.dataDir ?? this.dataDir(),
+      );
+      const running = await startExporter(
+        { ...base, clickhouse: { ...base.clickhouse, enabled: true, ...options.clickhouse } },
+        {
+          logger: quietLogger(),
+          tuning: TEST_TUNING,
+          sinks: options.recorder ? [...SINK_FACTORIES, options.recorder.factory] : SINK_FACTORIES,
         },
       );
       cleanups.push(() => running.stop());
