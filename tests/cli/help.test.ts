@@ -1,12 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../exporter/cli/program.js';
+import { describe, expect, it, vi } from 'vitest';
+import { buildProgram, main } from '../../exporter/cli/program.js';
 import { configSchema } from '../../exporter/config/schema.js';
-import { runCli } from '../support/cli.js';
+import { CLI, type CliResult, runCli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const commands = buildProgram().commands.map((command) => command.name());
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`process.exit(${code})`);
+  }
+}
+
+/**
+ * Runs `main` of the CLI in this process, as bin/main.js does, with process.exit and the standard streams
+ * caught: the same code path as a spawned CLI for commands that end before doing any work (help, usage
+ * errors), without starting a Node process for each. The built binary is spawned once, for --version.
+ */
+async function runMain(args: readonly string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  vi.spyOn(process, 'exit').mockImplementation((code) => {
+    throw new Exit(Number(code ?? 0));
+  });
+  try {
+    await main([process.execPath, CLI, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    if (error instanceof Exit) return { code: error.code, stdout, stderr };
+    throw error;
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
 
 describe('dvm-exporter CLI', () => {
   it('has the commands the README documents', () => {
@@ -15,7 +51,7 @@ describe('dvm-exporter CLI', () => {
 
   it.each(['', ...commands])('prints --help for %s and exits 0', async (command) => {
     const args = command ? [command, '--help'] : ['--help'];
-    const { code, stdout } = await runCli(args);
+    const { code, stdout } = await runMain(args);
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: dvm-exporter${command ? ` ${command}` : ''}`);
   });
@@ -25,7 +61,7 @@ describe('dvm-exporter CLI', () => {
     [['replay', '--frobnicate', 'x.jsonl'], "unknown option '--frobnicate'"],
     [['replay'], "missing required argument 'files'"],
   ])('exits 2 with a one-line reason for %j', async (args, reason) => {
-    const { code, stderr } = await runCli(args);
+    const { code, stderr } = await runMain(args);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(reason);

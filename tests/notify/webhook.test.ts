@@ -56,7 +56,7 @@ const count = async (running: RunningExporter, result: string) => {
 
 describe('POST /api/alertmanager', () => {
   it('turns a firing webhook into a gift-wrapped DM that only the recipient opens, naming the alert and the DVM', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const running = await exporterWith([relay.url], {
       secretKey: nsecEncode(exporterKey),
       recipients: [npubEncode(recipient)],
@@ -91,8 +91,8 @@ describe('POST /api/alertmanager', () => {
   });
 
   it("sends a retried webhook once, and a DVM's alerts to its operator too, also on their kind 10050 relays", async () => {
-    const relay = await bed.relay();
-    const dmRelay = await bed.relay();
+    const relay = await bed.memoryRelay();
+    const dmRelay = await bed.memoryRelay();
     // The operator's DM relay list (NIP-17 kind 10050), on the notification relay.
     const list = finalizeEvent(
       { kind: 10050, created_at: Math.floor(Date.now() / 1000), tags: [['relay', dmRelay.url]], content: '' },
@@ -115,7 +115,7 @@ describe('POST /api/alertmanager', () => {
   });
 
   it('needs the token when one is set, and refuses bodies that are not webhooks, with one line', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const running = await exporterWith([relay.url], {
       secretKey: nsecEncode(exporterKey),
       recipients: [recipient],
@@ -132,7 +132,7 @@ describe('POST /api/alertmanager', () => {
   });
 
   it('limits messages per recipient, and retries an undelivered one with backoff before counting it failed', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const dead = `ws://127.0.0.1:${await freePort()}`;
     const running = await exporterWith([relay.url], {
       secretKey: nsecEncode(exporterKey),
@@ -157,7 +157,7 @@ describe('POST /api/alertmanager', () => {
   });
 
   it('answers 404 saying so when notifications are not configured, and never shows the key', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const off = await exporterWith([relay.url], {});
     const res = await post(off.http.url, firing);
     expect([res.status, await res.text()]).toEqual([

@@ -6,7 +6,7 @@ import { type ConfigInput, configSchema } from '../../exporter/config/schema.js'
 import { render } from '../../exporter/sinks/metrics/exposition.js';
 import { parseExposition } from '../metrics/exposition-parse.js';
 import { quietLogger, TEST_TUNING, testBed, waitFor } from '../sources/support/harness.js';
-import type { TestRelay } from '../support/relay.js';
+import type { MemoryRelay } from '../support/memory-relay.js';
 import { TestDvm, type TestDvmBehaviour } from '../support/test-dvm.js';
 
 const bed = testBed();
@@ -14,7 +14,7 @@ afterEach(() => bed.cleanup());
 
 const probeKey = generateSecretKey();
 
-async function exporterWith(relay: TestRelay, probe: ConfigInput['probe'] = {}): Promise<RunningExporter> {
+async function exporterWith(relay: MemoryRelay, probe: ConfigInput['probe'] = {}): Promise<RunningExporter> {
   const config = configSchema.parse({
     listen: '127.0.0.1:0',
     dataDir: bed.dataDir(),
@@ -34,7 +34,7 @@ async function exporterWith(relay: TestRelay, probe: ConfigInput['probe'] = {}):
 }
 
 async function dvm(
-  relay: TestRelay,
+  relay: MemoryRelay,
   behaviour: TestDvmBehaviour,
   extra: Partial<Parameters<typeof TestDvm.start>[0]> = {},
 ) {
@@ -65,7 +65,7 @@ async function probe(
 
 describe('GET /probe', () => {
   it('reports success with durations for a DVM that answers kind 5050 (text-generation, npub target)', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const answering = await dvm(relay, 'answer', { feedbackFirst: true });
     const running = await exporterWith(relay);
     const started = Date.now();
@@ -93,7 +93,7 @@ describe('GET /probe', () => {
   });
 
   it('reports 0 for a DVM that never answers, within the module timeout', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const silent = await dvm(relay, 'silent');
     const running = await exporterWith(relay);
     const started = Date.now();
@@ -109,7 +109,7 @@ describe('GET /probe', () => {
   });
 
   it('waits for a slow DVM, and ends early on payment-required (never paying) and on error', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const slow = await dvm(relay, 'slow', { slowMs: 1_500 });
     const paid = await dvm(relay, 'payment', { amountMsats: 21_000 });
     const failing = await dvm(relay, 'error');
@@ -138,7 +138,7 @@ describe('GET /probe', () => {
   });
 
   it('refuses with one line and a 4xx: bad target, unknown module, too soon, too many at once', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const silent = await dvm(relay, 'silent');
     const other = await dvm(relay, 'silent');
     const running = await exporterWith(relay, { minIntervalSeconds: 3_600, maxConcurrent: 1 });
@@ -159,7 +159,7 @@ describe('GET /probe', () => {
   });
 
   it("ends before Prometheus's scrape timeout", async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const silent = await dvm(relay, 'silent');
     const running = await exporterWith(relay);
     const { samples } = await probe(running, silent.pubkey, 'quick', {
@@ -169,7 +169,7 @@ describe('GET /probe', () => {
   });
 
   it('keeps probe requests and answers out of the market numbers, counting them as probe_traffic', async () => {
-    const relay = await bed.relay();
+    const relay = await bed.memoryRelay();
     const answering = await dvm(relay, 'answer', { feedbackFirst: true });
     const running = await exporterWith(relay);
     await waitFor(() => running.ingest.connectedRelays > 0, 'the exporter to watch the relay');

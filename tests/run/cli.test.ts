@@ -1,39 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardedIds, publish, simulatedEvents, testBed, waitFor } from '../sources/support/harness.js';
+import { type SpawnedCli, startCli } from '../support/cli.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());
 
-const MAIN = join(import.meta.dirname, '../../exporter/cli/main.ts');
-
-interface Spawned {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-function cli(args: readonly string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  bed.defer(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return { child, stdout: () => out, stderr: () => err, exit };
+function cli(args: readonly string[], env: Record<string, string> = {}): SpawnedCli {
+  return startCli(args, env, bed.defer);
 }
 
 describe('dvm-exporter check-config and bad configuration', () => {
@@ -68,9 +43,8 @@ describe('dvm-exporter check-config and bad configuration', () => {
       expect(await run.exit, run.stderr()).toBe(0);
       return JSON.parse(run.stdout()).effectiveTracing;
     };
-    // The parent's OTEL_* variables would leak into cli(): only compare what each case sets.
-    if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT && !process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
-      expect(await tracing(off)).toBeNull();
+    // cli() passes only PATH, HOME and what each case sets, so the parent's OTEL_* never leak in.
+    expect(await tracing(off)).toBeNull();
     expect(await tracing(general)).toMatchObject({
       endpoint: 'http://jaeger:4318/v1/traces',
       source: 'OTEL_EXPORTER_OTLP_ENDPOINT',

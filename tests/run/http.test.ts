@@ -30,7 +30,7 @@ describe('metrics exposition', () => {
 
 describe('readiness', () => {
   it('is not ready while no relay is connected, and ready once one is; relay secrets are never shown', async () => {
-    const r = await bed.relay();
+    const r = await bed.memoryRelay();
     await r.stop();
     // The relay takes any path and query: the configured URL carries a token that must not be shown.
     const withToken = { ...r, url: `${r.url}/?token=secret` } as typeof r;

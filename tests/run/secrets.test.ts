@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardedIds, publish, simulatedEvents, testBed, waitFor } from '../sources/support/harness.js';
+import { type SpawnedCli, startCli } from '../support/cli.js';
 import type { TestRelay } from '../support/relay.js';
 
 /**
@@ -14,8 +14,6 @@ import type { TestRelay } from '../support/relay.js';
 
 const bed = testBed();
 afterEach(() => bed.cleanup());
-
-const MAIN = join(import.meta.dirname, '../../exporter/cli/main.ts');
 
 /** Every secret below; none may be shown anywhere. */
 const SECRETS = [
@@ -57,32 +55,8 @@ const OTEL_ENV = {
   OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20OtlpHdr99',
 };
 
-interface Spawned {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-function cli(args: readonly string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    // A minimal environment, so the host's DVM_EXPORTER_* never leak in.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  bed.defer(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return { child, stdout: () => out, stderr: () => err, exit };
+function cli(args: readonly string[], env: Record<string, string>): SpawnedCli {
+  return startCli(args, env, bed.defer);
 }
 
 function expectNoSecret(where: string, text: string): void {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExporter } from '../../exporter/app/run-assembly.js';
-import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { runStatusLine, startRunStatus } from '../../exporter/cli/run-status.js';
 import {
   forwardedIds,
@@ -30,14 +29,7 @@ describe('the status line of run', () => {
     const r = await bed.relay();
     const down = await bed.relay();
     await down.stop();
-    const base = testConfig([r.url, down.url], bed.dataDir());
-    const config = { ...base, clickhouse: { ...base.clickhouse, enabled: true } };
-    const running = await startExporter(config, {
-      logger: quietLogger(),
-      tuning: TEST_TUNING,
-      sinks: SINK_FACTORIES,
-    });
-    bed.defer(() => running.stop());
+    const running = await bed.storeExporter([r, down]);
     const events = simulatedEvents(85, 40, Math.floor(Date.now() / 1000) - 60);
     const expected = forwardedIds(events, await publish(r.url, events));
     await waitFor(() => running.assembly.pipeline.summaryTotals().accepted === expected.length, 'ingested');

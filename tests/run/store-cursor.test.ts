@@ -1,18 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startExporter } from '../../exporter/app/run-assembly.js';
-import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import {
   acceptedAll,
   forwardedIds,
   publish,
-  quietLogger,
   recorder,
   simulatedEvents,
-  TEST_TUNING,
   testBed,
-  testConfig,
   waitFor,
 } from '../sources/support/harness.js';
 
@@ -27,15 +22,8 @@ describe('run with the embedded store', () => {
   }, async () => {
     const r = await bed.relay();
     const dataDir = bed.dataDir();
-    const base = testConfig([r.url], dataDir);
-    const config = { ...base, clickhouse: { ...base.clickhouse, enabled: true } };
     const first = recorder();
-    const start = (rec = first) =>
-      startExporter(config, {
-        logger: quietLogger(),
-        tuning: TEST_TUNING,
-        sinks: [...SINK_FACTORIES, rec.factory],
-      });
+    const start = (rec = first) => bed.storeExporter([r], { dataDir, recorder: rec });
 
     const events = simulatedEvents(91, 40, NOW - 120);
     const ids = forwardedIds(events, await publish(r.url, events));
@@ -48,10 +36,6 @@ describe('run with the embedded store', () => {
     expect(existsSync(join(dataDir, 'cursors.json'))).toBe(false);
 
     const two = await start(recorder());
-    try {
-      expect(two.ingest.cursors.get(r.url)).toBe(saved);
-    } finally {
-      await two.stop();
-    }
+    expect(two.ingest.cursors.get(r.url)).toBe(saved);
   });
 });

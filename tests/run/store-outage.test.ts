@@ -1,19 +1,14 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startExporter } from '../../exporter/app/run-assembly.js';
-import { SINK_FACTORIES } from '../../exporter/app/sink-factories.js';
 import { parseExposition } from '../metrics/exposition-parse.js';
 import {
   acceptedAll,
   forwardedIds,
   publish,
-  quietLogger,
   recorder,
   simulatedEvents,
-  TEST_TUNING,
   testBed,
-  testConfig,
   waitFor,
 } from '../sources/support/harness.js';
 
@@ -63,22 +58,12 @@ describe('run with its ClickHouse server down', () => {
         port = http.port;
       } else port = await closedPort();
       const r = await bed.relay();
-      const base = testConfig([r.url], bed.dataDir());
-      const config = {
-        ...base,
-        clickhouse: { ...base.clickhouse, enabled: true, url: `http://default:pw@127.0.0.1:${port}/dvm` },
-      };
       const events = simulatedEvents(17, 30, NOW - 120);
       const ids = forwardedIds(events, await publish(r.url, events));
       const rec = recorder();
-      const running = await startExporter(config, {
-        logger: quietLogger(),
-        tuning: TEST_TUNING,
-        sinks: [...SINK_FACTORIES, rec.factory],
-      });
-      let stopped = false;
-      bed.defer(async () => {
-        if (!stopped) await running.stop();
+      const running = await bed.storeExporter([r], {
+        clickhouse: { url: `http://default:pw@127.0.0.1:${port}/dvm` },
+        recorder: rec,
       });
       const { url } = running.http;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -98,7 +83,6 @@ describe('run with its ClickHouse server down', () => {
       expect(metrics).not.toContain(':pw@');
       expect(JSON.stringify(reasons)).not.toContain(':pw@');
       await running.stop();
-      stopped = true;
     });
   }
 
@@ -107,16 +91,12 @@ describe('run with its ClickHouse server down', () => {
   }, async () => {
     const port = await closedPort();
     const r = await bed.relay();
-    const base = testConfig([r.url], bed.dataDir());
     const maxQueuedRows = 10;
-    const config = {
-      ...base,
-      clickhouse: { ...base.clickhouse, enabled: true, url: `http://127.0.0.1:${port}/dvm`, maxQueuedRows },
-    };
     const events = simulatedEvents(18, 60, NOW - 120);
     await publish(r.url, events);
-    const running = await startExporter(config, { logger: quietLogger(), tuning: TEST_TUNING });
-    bed.defer(() => running.stop());
+    const running = await bed.storeExporter([r], {
+      clickhouse: { url: `http://127.0.0.1:${port}/dvm`, maxQueuedRows },
+    });
     const { url } = running.http;
     const metrics = () => fetch(`${url}/metrics`).then((res) => res.text());
     // The pause has not ended (the store stays down), yet its time shows.

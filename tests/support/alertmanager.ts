@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { Daemon } from './daemon.js';
 import { REPO_ROOT } from './paths.js';
-import { freePort, until } from './prometheus.js';
 
 export const SHIPPED_ALERTMANAGER_CONFIG = join(
   REPO_ROOT,
@@ -48,42 +46,28 @@ export async function testAlertmanagerConfig(settings: AlertmanagerTestSettings)
 
 /** Debian's Alertmanager on 127.0.0.1 in a temporary folder, clustering off. */
 export class AlertmanagerServer {
-  private constructor(
-    readonly url: string,
-    readonly dir: string,
-    private readonly child: ChildProcess,
-    readonly log: string[],
-  ) {}
+  private constructor(private readonly daemon: Daemon) {}
+
+  get url(): string {
+    return this.daemon.url;
+  }
 
   static async start(binary: string, configYaml: string): Promise<AlertmanagerServer> {
-    const dir = await mkdtemp(join(tmpdir(), 'dvm-alertmanager-'));
-    const port = await freePort();
-    await writeFile(join(dir, 'alertmanager.yml'), configYaml);
-    const child = spawn(
+    const daemon = await Daemon.start({
+      name: 'alertmanager',
       binary,
-      [
-        `--config.file=${join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    const log: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-    const server = new AlertmanagerServer(`http://127.0.0.1:${port}`, dir, child, log);
-    try {
-      await until('Alertmanager to be ready', async () => {
-        if (child.exitCode !== null)
-          throw new Error(`alertmanager exited ${child.exitCode}: ${log.join('')}`);
-        return (await fetch(`${server.url}/-/ready`)).ok ? true : undefined;
-      });
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return server;
+      configure: async (dir, port) => {
+        await writeFile(join(dir, 'alertmanager.yml'), configYaml);
+        return [
+          `--config.file=${join(dir, 'alertmanager.yml')}`,
+          `--storage.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--cluster.listen-address=',
+          '--log.level=warn',
+        ];
+      },
+    });
+    return new AlertmanagerServer(daemon);
   }
 
   /** POST /api/v2/alerts, as Prometheus does. */
@@ -103,12 +87,7 @@ export class AlertmanagerServer {
     return (await (await fetch(`${this.url}/api/v2/alerts`)).json()) as never;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.daemon.stop();
   }
 }

@@ -1,45 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { Daemon } from './daemon.js';
 
-/** A port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { freePort, until } from './daemon.js';
 
 export interface InstantSample {
   readonly metric: Record<string, string>;
@@ -51,13 +15,16 @@ export interface InstantSample {
  * exemplar storage on and the given rule files loaded.
  */
 export class PrometheusServer {
-  private constructor(
-    readonly url: string,
-    private readonly dir: string,
-    private readonly child: ChildProcess,
-    /** What Prometheus wrote on stderr (warnings and errors), for failure messages. */
-    readonly log: string[],
-  ) {}
+  private constructor(private readonly daemon: Daemon) {}
+
+  get url(): string {
+    return this.daemon.url;
+  }
+
+  /** What Prometheus wrote on stderr (warnings and errors), for failure messages. */
+  get log(): readonly string[] {
+    return this.daemon.log;
+  }
 
   static async start(options: {
     binary: string;
@@ -68,56 +35,43 @@ export class PrometheusServer {
     /** Further scrape jobs, as parsed YAML objects. */
     scrapeConfigs?: readonly unknown[];
   }) {
-    const dir = await mkdtemp(join(tmpdir(), 'dvm-prometheus-'));
-    const port = await freePort();
-    const config = [
-      'global:',
-      '  scrape_interval: 1s',
-      '  scrape_timeout: 900ms',
-      '  evaluation_interval: 1s',
-      ...(options.alertmanager
-        ? [
-            'alerting:',
-            '  alertmanagers:',
-            '    - static_configs:',
-            `        - targets: [${JSON.stringify(new URL(options.alertmanager).host)}]`,
-          ]
-        : []),
-      'rule_files:',
-      ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`),
-      'scrape_configs:',
-      '  - job_name: dvm-exporter',
-      '    static_configs:',
-      `      - targets: [${JSON.stringify(options.target)}]`,
-      ...(options.scrapeConfigs ?? []).map((job) => stringify([job]).replace(/^/gm, '  ').trimEnd()),
-      '',
-    ].join('\n');
-    await writeFile(join(dir, 'prometheus.yml'), config);
-    const child = spawn(
-      options.binary,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--enable-feature=exemplar-storage',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    const log: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-    const server = new PrometheusServer(`http://127.0.0.1:${port}`, dir, child, log);
-    try {
-      await until('Prometheus to be ready', async () => {
-        if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${log.join('')}`);
-        const response = await fetch(`${server.url}/-/ready`);
-        return response.ok ? true : undefined;
-      });
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return server;
+    const daemon = await Daemon.start({
+      name: 'prometheus',
+      binary: options.binary,
+      configure: async (dir, port) => {
+        const config = [
+          'global:',
+          '  scrape_interval: 1s',
+          '  scrape_timeout: 900ms',
+          '  evaluation_interval: 1s',
+          ...(options.alertmanager
+            ? [
+                'alerting:',
+                '  alertmanagers:',
+                '    - static_configs:',
+                `        - targets: [${JSON.stringify(new URL(options.alertmanager).host)}]`,
+              ]
+            : []),
+          'rule_files:',
+          ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`),
+          'scrape_configs:',
+          '  - job_name: dvm-exporter',
+          '    static_configs:',
+          `      - targets: [${JSON.stringify(options.target)}]`,
+          ...(options.scrapeConfigs ?? []).map((job) => stringify([job]).replace(/^/gm, '  ').trimEnd()),
+          '',
+        ].join('\n');
+        await writeFile(join(dir, 'prometheus.yml'), config);
+        return [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--enable-feature=exemplar-storage',
+          '--log.level=warn',
+        ];
+      },
+    });
+    return new PrometheusServer(daemon);
   }
 
   /** GET an API path; returns `data` of a successful answer. */
@@ -147,12 +101,7 @@ export class PrometheusServer {
     return samples[0]?.value;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.daemon.stop();
   }
 }

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   type Client,
   type ClientContext,
@@ -16,7 +14,8 @@ import { NostrRelay } from '@nostr-relay/core';
 import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
 import { Validator, type ValidatorOptions } from '@nostr-relay/validator';
 import { initNostrWasm } from 'nostr-wasm';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { type RelayServer, relayHandle, serveRelay } from './relay-server.js';
 
 // The relay checks signatures with pure-JS noble (about 50-300 a second on these machines), which would
 // make the relay, not the code under test, the bottleneck. libsecp256k1 gives the same verdicts ~10x
@@ -70,14 +69,8 @@ export interface ObservedReq {
   readonly filters: readonly Filter[];
 }
 
-export interface TestRelay {
-  /** ws://127.0.0.1:<port> */
-  readonly url: string;
-  readonly port: number;
-  /** Closes every connection and stops listening; stored events are kept for restart(). */
-  stop(): Promise<void>;
-  /** Listens again on the same port (stopping first if running), with the same stored events. */
-  restart(): Promise<void>;
+/** Stored events are kept across stop() and restart(). */
+export interface TestRelay extends RelayServer {
   /** Drops every open connection abruptly (no close frame) but keeps listening. */
   dropConnections(): void;
   /** Open connections now stop being read or answered, without being closed: a silently dead socket. */
@@ -146,8 +139,6 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     httpRequests.push({ kind, path, authorization: headers.authorization ?? null });
     if (httpRequests.length > 1000) httpRequests.shift();
   };
-  let server: { wss: WebSocketServer; http: Server } | null = null;
-  let port = options.port ?? 0;
 
   const accept = (socket: WebSocket): void => {
     const connection: Connection = {
@@ -192,58 +183,28 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     });
   };
 
-  const listen = async (): Promise<void> => {
-    // One HTTP server for the websocket upgrades and NIP-11, as relays serve both on their one URL.
-    const http = createServer((req, res) => {
+  const dropConnections = (): void => {
+    for (const connection of connections) connection.socket.terminate();
+  };
+
+  const server = await serveRelay({
+    port: options.port,
+    request: (req, res) => {
       observe('info', req.url ?? '/', req.headers);
       if (options.info && /application\/nostr\+json/.test(req.headers.accept ?? '')) {
         res.writeHead(200, { 'content-type': 'application/nostr+json' }).end(JSON.stringify(options.info));
       } else {
         res.writeHead(404).end();
       }
-    });
-    // Listening first: a port in use rejects here (EADDRINUSE) rather than as an error event of the
-    // websocket server that nobody listens to.
-    http.listen(port, '127.0.0.1');
-    await once(http, 'listening');
-    port = (http.address() as AddressInfo).port;
-    const wss = new WebSocketServer({ server: http });
-    wss.on('connection', (socket, req) => {
+    },
+    connection: (socket, req) => {
       observe('upgrade', req.url ?? '/', req.headers);
       accept(socket);
-    });
-    server = { wss, http };
-  };
-
-  const dropConnections = (): void => {
-    for (const connection of connections) connection.socket.terminate();
-  };
-
-  const stop = async (): Promise<void> => {
-    const running = server;
-    if (!running) return;
-    server = null;
-    dropConnections();
-    await new Promise<void>((resolve, reject) => running.wss.close((err) => (err ? reject(err) : resolve())));
-    running.http.closeAllConnections();
-    await new Promise<void>((resolve, reject) =>
-      running.http.close((err) => (err ? reject(err) : resolve())),
-    );
-  };
-
-  await listen();
-  return {
-    get url() {
-      return `ws://127.0.0.1:${port}`;
     },
-    get port() {
-      return port;
-    },
-    stop,
-    restart: async () => {
-      await stop();
-      await listen();
-    },
+    onStop: dropConnections,
+  });
+
+  return relayHandle(server, {
     dropConnections,
     silence: () => {
       for (const connection of connections) {
@@ -259,7 +220,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     reqs,
     httpRequests,
     storedEvents: () => readAll(repository),
-  };
+  });
 }
 
 interface EventRow {

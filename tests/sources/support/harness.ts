@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { type RunningExporter, startExporter } from '../../../exporter/app/run-assembly.js';
+import { SINK_FACTORIES } from '../../../exporter/app/sink-factories.js';
 import { createLogger, type Logger } from '../../../exporter/base/logger.js';
 import { type Config, type ConfigInput, configSchema } from '../../../exporter/config/schema.js';
 import type { DomainEvent } from '../../../exporter/jobs/domain-events.js';
@@ -10,6 +11,7 @@ import type { NostrEvent } from '../../../exporter/model/nostr-event.js';
 import type { Sink, SinkFactory } from '../../../exporter/pipeline/sink.js';
 import { simulate } from '../../../exporter/simulate/index.js';
 import type { IngestTuning } from '../../../exporter/sources/relay/ingest.js';
+import { type MemoryRelay, startMemoryRelay } from '../../support/memory-relay.js';
 import { startTestRelay, type TestRelay, type TestRelayOptions } from '../../support/relay.js';
 
 /** Polls `check` until it returns a truthy value or the deadline passes (never a fixed sleep). */
@@ -190,13 +192,19 @@ export function testBed() {
       cleanups.push(() => r.stop());
       return r;
     },
+    /** A fast in-memory NIP-01 relay, for tests that need no relay rules (see memory-relay.ts). */
+    async memoryRelay(): Promise<MemoryRelay> {
+      const r = await startMemoryRelay();
+      cleanups.push(() => r.stop());
+      return r;
+    },
     dataDir(): string {
       const dir = tempDir('ingest');
       cleanups.push(() => dir.remove());
       return dir.path;
     },
     async exporter(
-      relays: readonly TestRelay[],
+      relays: readonly { readonly url: string }[],
       rec: Recorder,
       options: {
         dataDir?: string;
@@ -215,6 +223,29 @@ export function testBed() {
           logger: quietLogger(),
           sinks: [rec.factory],
           tuning: { ...TEST_TUNING, ...options.tuning },
+        },
+      );
+      cleanups.push(() => running.stop());
+      return running;
+    },
+    /**
+     * `run` as it starts with the store on (embedded in `dataDir`, or the server `clickhouse.url` names)
+     * and every sink it ships, plus the recorder's when given; stopped at cleanup if the test did not.
+     */
+    async storeExporter(
+      relays: readonly { readonly url: string }[],
+      options: { dataDir?: string; clickhouse?: Partial<Config['clickhouse']>; recorder?: Recorder } = {},
+    ): Promise<RunningExporter> {
+      const base = testConfig(
+        relays.map((r) => r.url),
+        options.dataDir ?? this.dataDir(),
+      );
+      const running = await startExporter(
+        { ...base, clickhouse: { ...base.clickhouse, enabled: true, ...options.clickhouse } },
+        {
+          logger: quietLogger(),
+          tuning: TEST_TUNING,
+          sinks: options.recorder ? [...SINK_FACTORIES, options.recorder.factory] : SINK_FACTORIES,
         },
       );
       cleanups.push(() => running.stop());
