@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { assemble } from '../exporter/app/assemble.js';
 import { systemClock } from '../exporter/base/clock.js';
 import { EventTimeClock } from '../exporter/base/event-time-clock.js';
@@ -16,17 +17,25 @@ import { machineLine } from './machine.js';
  * Disk use of the embedded store under `run`-like ingestion: simulator traffic fed in real time at a
  * steady rate through the `run` assembly (micro-batches every second, as `run` writes them), the data
  * directory measured (`du`) every 30 s, at the end and after the store is closed.
- * Usage: store-disk.ts [minutes (10)] [events per second (6)] [clickhouse.flushIntervalMs (1000)]
+ * Usage: store-disk.ts [--minutes N (2)] [--rate events/s (6)] [--flush-ms clickhouse.flushIntervalMs (1000)];
+ * through `npm run bench`, BENCH_DISK_MINUTES sets the minutes (the issue's figure is 10).
  */
 export interface DiskBenchmark {
   readonly minutes: number;
   readonly events: number;
   /** Largest size seen while running, per event written so far at that moment. */
   readonly peakBytesPerEvent: number;
+  /**
+   * The same from the second minute on: a store created by this run has its tables made with the
+   * engine's default cleanup period and altered by a later migration, which their first pass ignores.
+   */
+  readonly settledPeakBytesPerEvent: number;
   readonly bytesPerEventAtEnd: number;
   readonly bytesPerEventAfterClose: number;
   readonly bytesAfterClose: number;
 }
+
+const DEFAULT_MINUTES = 2;
 
 /** `du -sk`; parts the engine removes while `du` walks make it complain, not miscount. */
 function du(path: string): number {
@@ -35,7 +44,7 @@ function du(path: string): number {
 }
 
 export async function runDiskBenchmark(
-  minutes = 10,
+  minutes = DEFAULT_MINUTES,
   eventsPerSecond = 6,
   flushIntervalMs = 1_000,
 ): Promise<DiskBenchmark> {
@@ -62,6 +71,7 @@ export async function runDiskBenchmark(
   const store = join(dataDir, 'clickhouse');
   let fed = 0;
   let peak = 0;
+  let settledPeak = 0;
   const started = Date.now();
   const deadline = started + seconds * 1000;
   let nextSample = started + 30_000;
@@ -73,6 +83,7 @@ export async function runDiskBenchmark(
         nextSample += 30_000;
         const bytes = du(store);
         peak = Math.max(peak, bytes / Math.max(1, fed));
+        if (Date.now() - started > 60_000) settledPeak = Math.max(settledPeak, bytes / Math.max(1, fed));
         console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${fed} lines, ${bytes} bytes on disk`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -86,6 +97,7 @@ export async function runDiskBenchmark(
       minutes,
       events,
       peakBytesPerEvent: Math.max(peak, atEnd / events),
+      settledPeakBytesPerEvent: Math.max(settledPeak, atEnd / events),
       bytesPerEventAtEnd: atEnd / events,
       bytesPerEventAfterClose: afterClose / events,
       bytesAfterClose: afterClose,
@@ -96,14 +108,27 @@ export async function runDiskBenchmark(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [minutes, rate, flush] = process.argv.slice(2).map(Number);
-  const result = await runDiskBenchmark(minutes || undefined, rate || undefined, flush || undefined);
+  const { values } = parseArgs({
+    options: { minutes: { type: 'string' }, rate: { type: 'string' }, 'flush-ms': { type: 'string' } },
+  });
+  const number = (text: string | undefined, what: string): number | undefined => {
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!(value > 0)) throw new Error(`store-disk: ${what} must be a positive number, got ${text}`);
+    return value;
+  };
+  const result = await runDiskBenchmark(
+    number(values.minutes ?? process.env.BENCH_DISK_MINUTES, 'minutes'),
+    number(values.rate, 'rate'),
+    number(values['flush-ms'], 'flush-ms'),
+  );
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`machine: ${machineLine()}`);
   console.log(
     `embedded store on disk after ${result.minutes} min of run-like ingestion (${fmt(result.events)} events)`,
   );
   console.log(`  while running, peak   ${fmt(result.peakBytesPerEvent)} bytes/event`);
+  console.log(`  peak after minute 1   ${fmt(result.settledPeakBytesPerEvent)} bytes/event`);
   console.log(`  at the end            ${fmt(result.bytesPerEventAtEnd)} bytes/event`);
   console.log(
     `  after close           ${fmt(result.bytesPerEventAfterClose)} bytes/event (${fmt(result.bytesAfterClose)} bytes)`,
