@@ -43,7 +43,7 @@ export class ChainLinks {
     for (const parentId of child.parentIds) {
       const parent = this.jobs.get(parentId);
       if (parent) {
-        parent.children.add(child.id);
+        parent.addChild(child.id);
         linked.push(parent);
       } else {
         unseen.push(parentId);
@@ -68,7 +68,7 @@ export class ChainLinks {
     for (const childId of waitingIds) {
       const child = this.jobs.get(childId);
       if (!child) continue;
-      parent.children.add(childId);
+      parent.addChild(childId);
       this.refreshRoots(child);
       adopted.push(child);
     }
@@ -78,7 +78,7 @@ export class ChainLinks {
   /** The job leaves the index: drops its edges to parents and its waiting entries. */
   forget(job: Job): void {
     for (const parentId of job.parentIds) {
-      this.jobs.get(parentId)?.children.delete(job.id);
+      this.jobs.get(parentId)?.removeChild(job.id);
       const children = this.waiting.get(parentId);
       if (children?.delete(job.id) && children.size === 0) this.waiting.delete(parentId);
     }

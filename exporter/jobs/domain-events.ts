@@ -11,6 +11,7 @@ import type {
   Recommendation,
   ZapReceipt,
 } from '../model/dvm-event.js';
+import type { RequestFacts } from './request-facts.js';
 
 /**
  * Domain events: what the job index tells the sinks. Every sink (metrics, ClickHouse, traces)
@@ -64,8 +65,8 @@ export interface JobSnapshot {
   readonly id: string;
   /** Request kind; from a result (kind - 1000) while the request itself is unseen; null if unknown. */
   readonly kind: number | null;
-  /** The request, or null while the job is a placeholder built from early responses. */
-  readonly request: JobRequest | null;
+  /** What is kept of the request, or null while the job is a placeholder built from early responses. */
+  readonly request: RequestFacts | null;
   readonly customer: string | null;
   readonly createdAt: number | null;
   readonly encrypted: boolean;
@@ -238,4 +239,5 @@ export function unhandledEvent(event: never): never {
 }
 
 /** Re-exported so sinks import event shapes from one place. */
+export type { RequestFacts } from './request-facts.js';
 export type { DvmAnnouncement, DvmEvent, Heartbeat, JobFeedback, JobRequest, JobResult, ZapReceipt };

@@ -100,7 +100,7 @@ export class JobIndex {
     if (existing?.request) return;
     const job = existing ?? this.store.create(id);
     if (existing) this.store.touch(job);
-    job.attachRequest(request);
+    job.attachRequest(request, this.store.strings);
     this.store.requestAttached();
     const at = this.out.now;
     this.out.emit({ type: 'job_requested', at, job, request });
@@ -124,7 +124,7 @@ export class JobIndex {
   private onFeedback(feedback: JobFeedback): void {
     const job = this.jobFor(feedback, null);
     if (!job) return;
-    const response = this.responseOf(job, feedback.event.pubkey);
+    const response = this.responseOf(job, this.store.strings.intern(feedback.event.pubkey));
     const firstResponse = response.empty;
     const added = job.addFeedback(response, feedback);
     if (added === 'duplicate') return;
@@ -139,7 +139,7 @@ export class JobIndex {
   private onResult(result: JobResult): void {
     const job = this.jobFor(result, result.requestKind);
     if (!job) return;
-    const response = this.responseOf(job, result.event.pubkey);
+    const response = this.responseOf(job, this.store.strings.intern(result.event.pubkey));
     const firstResponse = response.empty;
     const firstResult = response.resultsSeen === 0;
     const added = job.addResult(response, result);
@@ -238,7 +238,7 @@ export class JobIndex {
 
   private applyCancellation(job: Job, cancellation: Cancellation): void {
     const at = this.out.now;
-    if (cancellation.event.pubkey !== job.request?.event.pubkey) {
+    if (cancellation.event.pubkey !== job.request?.pubkey) {
       this.out.emit({ type: 'cancellation_rejected', at, jobId: job.id, cancellation });
       return;
     }

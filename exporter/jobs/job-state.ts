@@ -1,7 +1,12 @@
 import type { Cancellation, JobFeedback, JobRequest, JobResult } from '../model/dvm-event.js';
 import type { Scheduled } from './deadline-heap.js';
 import type { JobOutcome, JobSnapshot } from './domain-events.js';
+import { type Interner, type RequestFacts, requestFactsOf } from './request-facts.js';
 import { type AddOutcome, DvmResponse } from './response-state.js';
+
+const NO_RESPONSES: ReadonlyMap<string, DvmResponse> = new Map();
+const NO_CHILDREN: ReadonlySet<string> = new Set();
+const NO_PARENTS: readonly string[] = [];
 
 /**
  * The mutable state of one job, keyed by request id. Sinks see it through JobSnapshot; the extra
@@ -10,21 +15,22 @@ import { type AddOutcome, DvmResponse } from './response-state.js';
  */
 export class Job implements JobSnapshot, Scheduled {
   kind: number | null = null;
-  request: JobRequest | null = null;
+  request: RequestFacts | null = null;
   customer: string | null = null;
   createdAt: number | null = null;
   encrypted = false;
-  parentIds: readonly string[] = [];
+  parentIds: readonly string[] = NO_PARENTS;
   rootId: string;
-  readonly responses = new Map<string, DvmResponse>();
+  /** Created on the first response: most jobs in flight have none, and an empty Map costs ~200 bytes. */
+  private responseMap: Map<string, DvmResponse> | null = null;
   cancellation: Cancellation | null = null;
   outcome: JobOutcome | null = null;
   endedAt: number | null = null;
 
   /** Steps from this job up to its root, at most JOB_LIMITS.chainDepth (see chain-links.ts). */
   chainDepth = 0;
-  /** Ids of the jobs linked as building on this one. */
-  readonly children = new Set<string>();
+  /** Ids of the jobs linked as building on this one; created on the first link, like `responseMap`. */
+  private childIds: Set<string> | null = null;
   /** Results accepted for this job from any DVM (stored or not). */
   resultsSeen = 0;
   /** Responses whose newest feedback is `error`: when that is all of them, the job is failing. */
@@ -51,23 +57,44 @@ export class Job implements JobSnapshot, Scheduled {
     return this.outcome === null;
   }
 
-  attachRequest(request: JobRequest): void {
-    this.request = request;
-    this.kind = request.kind;
-    this.customer = request.event.pubkey;
-    this.createdAt = request.event.created_at;
-    this.encrypted = request.encryption !== 'none';
+  get responses(): ReadonlyMap<string, DvmResponse> {
+    return this.responseMap ?? NO_RESPONSES;
+  }
+
+  get children(): ReadonlySet<string> {
+    return this.childIds ?? NO_CHILDREN;
+  }
+
+  addChild(id: string): void {
+    this.childIds ??= new Set();
+    this.childIds.add(id);
+  }
+
+  removeChild(id: string): void {
+    if (this.childIds?.delete(id) && this.childIds.size === 0) this.childIds = null;
+  }
+
+  attachRequest(request: JobRequest, strings: Interner): void {
+    const facts = requestFactsOf(request, strings);
+    this.request = facts;
+    this.kind = facts.kind;
+    this.customer = facts.pubkey;
+    this.createdAt = facts.createdAt;
+    this.encrypted = facts.encryption !== 'none';
     const inputs = request.jobInputs;
-    this.parentIds = inputs.length === 0 ? inputs : [...new Set(inputs)].filter((id) => id !== this.id);
+    // The shared empty list, not the request's: each empty array is an object of its own.
+    this.parentIds = inputs.length === 0 ? NO_PARENTS : [...new Set(inputs)].filter((id) => id !== this.id);
   }
 
   /** The DVM's response, created on first use; null when the job already holds its cap of DVMs. */
   responseOf(dvm: string, maxResponses: number): DvmResponse | null {
-    const existing = this.responses.get(dvm);
+    this.responseMap ??= new Map();
+    const responses = this.responseMap;
+    const existing = responses.get(dvm);
     if (existing) return existing;
-    if (this.responses.size >= maxResponses) return null;
+    if (responses.size >= maxResponses) return null;
     const response = new DvmResponse(this.id, dvm);
-    this.responses.set(dvm, response);
+    responses.set(dvm, response);
     return response;
   }
 

@@ -5,9 +5,13 @@ import { Job } from './job-state.js';
 import type { JobIndexOptions } from './options.js';
 import { PendingCancellations } from './pending-cancellations.js';
 import { RecencyMap } from './recency-map.js';
+import { Interner } from './request-facts.js';
 import type { DvmResponse } from './response-state.js';
 import { dueOutcome, expiryDeadline, nextDeadline } from './settlement.js';
 import { type InFlightKind, type JobIndexStats, zeroEvictions, zeroOrphans } from './stats.js';
+
+/** Distinct strings shared through the interner; past it, sharing starts over (see Interner). */
+const STRINGS_KEPT = 65_536;
 
 /** Where the index's domain events go, stamped with the clock time of the call in progress. */
 export class Emitter {
@@ -32,6 +36,8 @@ export class JobStore {
   readonly orphans = zeroOrphans();
   readonly overflow = { feedback: 0, results: 0, responses: 0 };
   readonly anomalies = { kindMismatches: 0, lateEvents: 0 };
+  /** Pubkeys and output types held by jobs, one copy each. */
+  readonly strings = new Interner(STRINGS_KEPT);
   private readonly evictions = zeroEvictions();
   private nextSeq = 0;
   private jobsTotal = 0;
@@ -112,11 +118,11 @@ export class JobStore {
     const inFlight = new Map<number, InFlightKind>();
     for (const job of this.jobs.values()) {
       if (!job.open || job.request === null) continue;
-      const { kind, event } = job.request;
+      const { kind, createdAt } = job.request;
       const entry = inFlight.get(kind);
       inFlight.set(kind, {
         count: (entry?.count ?? 0) + 1,
-        oldestCreatedAt: entry ? Math.min(entry.oldestCreatedAt, event.created_at) : event.created_at,
+        oldestCreatedAt: entry ? Math.min(entry.oldestCreatedAt, createdAt) : createdAt,
       });
     }
     return {

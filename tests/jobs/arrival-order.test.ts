@@ -130,7 +130,7 @@ function describeJob(job: JobSnapshot | undefined) {
       earnedMsat: r.earnedMsat,
     }));
   const { id, kind, customer, createdAt, encrypted, parentIds, rootId, outcome, endedAt } = job;
-  const request = job.request?.event.id ?? null;
+  const request = job.request === null ? null : { ...job.request };
   const cancellation = job.cancellation?.event.id ?? null;
   return {
     id,

@@ -55,6 +55,27 @@ describe('PendingAnswers', () => {
     expect(pending.takeDue(T0).map((e) => e.jobId)).toEqual(['j2', 'j3']);
     expect(pending.size).toBe(0);
   });
+
+  it('keeps an entry added to the job it drops to make room', () => {
+    const pending = new PendingAnswers(1);
+    pending.add({ jobId: 'j1', dvm: A, kind: '5300', requestAt: T0, deadline: T0 });
+    pending.add({ jobId: 'j1', dvm: 'other', kind: '5300', requestAt: T0, deadline: T0 });
+    expect(pending.size).toBe(1);
+    expect(pending.dropped).toBe(1);
+    expect(pending.takeDue(T0).map((e) => e.dvm)).toEqual(['other']);
+  });
+
+  it('answers one DVM of a job and leaves the others waiting, in order', () => {
+    const pending = new PendingAnswers(10);
+    for (const dvm of ['d1', 'd2', 'd3'])
+      pending.add({ jobId: 'j1', dvm, kind: '5300', requestAt: T0, deadline: T0 });
+    pending.add({ jobId: 'j1', dvm: 'd2', kind: '5300', requestAt: T0, deadline: T0 });
+    pending.answer('j1', 'd2');
+    pending.answer('j1', 'nobody');
+    expect(pending.size).toBe(2);
+    expect(pending.takeJob('j1').map((e) => e.dvm)).toEqual(['d1', 'd3']);
+    expect(pending.size).toBe(0);
+  });
 });
 
 describe('liveness from evidence', () => {

@@ -216,7 +216,7 @@ export class JobRecorder {
         kind,
         dvm,
         at,
-        job.request.event.created_at,
+        job.request.createdAt,
       );
     }
     if (isPaymentRequest(feedback)) this.onPaymentRequested(job, response, feedback);
@@ -261,7 +261,7 @@ export class JobRecorder {
     });
     if (job.request === null || response === undefined) return;
     const kind = kindLabel(job.request.kind);
-    const requestAt = job.request.event.created_at;
+    const requestAt = job.request.createdAt;
     if (firstResult) this.series.latency(METRIC.duration, this.m.duration, job, kind, dvm, at, requestAt);
     if (firstResponse)
       this.series.latency(METRIC.firstResponse, this.m.firstResponse, job, kind, dvm, at, requestAt);

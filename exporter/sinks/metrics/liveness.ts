@@ -56,7 +56,8 @@ export interface PendingAnswer {
  * dropped (and counted by the caller through `dropped`).
  */
 export class PendingAnswers {
-  private readonly byJob = new Map<string, Map<string, PendingAnswer>>();
+  /** A job's entries in the order added: at most MAX_TARGETS_PER_REQUEST, and an array costs a fraction of a Map. */
+  private readonly byJob = new Map<string, PendingAnswer[]>();
   private count = 0;
   dropped = 0;
 
@@ -67,26 +68,27 @@ export class PendingAnswers {
   }
 
   add(entry: PendingAnswer): void {
-    let waiting = this.byJob.get(entry.jobId);
-    if (waiting?.has(entry.dvm)) return;
+    if (this.byJob.get(entry.jobId)?.some((known) => known.dvm === entry.dvm)) return;
     while (this.count >= this.capacity && this.byJob.size > 0) {
       const oldest = this.byJob.keys().next().value as string;
       this.dropped += this.dropJob(oldest);
     }
-    if (!waiting) {
-      waiting = new Map();
-      this.byJob.set(entry.jobId, waiting);
-    }
-    waiting.set(entry.dvm, entry);
+    // Looked up after the loop, which may have dropped this very job.
+    const waiting = this.byJob.get(entry.jobId);
+    // A literal, not push onto []: the first push reserves 17 slots.
+    if (waiting) waiting.push(entry);
+    else this.byJob.set(entry.jobId, [entry]);
     this.count++;
   }
 
   /** The DVM answered the job: no longer pending. */
   answer(jobId: string, dvm: string): void {
     const waiting = this.byJob.get(jobId);
-    if (!waiting?.delete(dvm)) return;
+    const index = waiting?.findIndex((entry) => entry.dvm === dvm) ?? -1;
+    if (waiting === undefined || index < 0) return;
+    waiting.splice(index, 1);
     this.count--;
-    if (waiting.size === 0) this.byJob.delete(jobId);
+    if (waiting.length === 0) this.byJob.delete(jobId);
   }
 
   /** Removes and returns every entry of the job. */
@@ -94,8 +96,8 @@ export class PendingAnswers {
     const waiting = this.byJob.get(jobId);
     if (!waiting) return [];
     this.byJob.delete(jobId);
-    this.count -= waiting.size;
-    return [...waiting.values()];
+    this.count -= waiting.length;
+    return waiting;
   }
 
   /** Forgets the job's entries; returns how many there were. */
@@ -108,12 +110,13 @@ export class PendingAnswers {
     const due: PendingAnswer[] = [];
     // Deleting the entry being visited is safe while iterating a Map.
     for (const [jobId, waiting] of this.byJob) {
-      for (const [dvm, entry] of waiting) {
-        if (entry.deadline > now) continue;
-        due.push(entry);
-        waiting.delete(dvm);
+      let kept = 0;
+      for (const entry of waiting) {
+        if (entry.deadline > now) waiting[kept++] = entry;
+        else due.push(entry);
       }
-      if (waiting.size === 0) this.byJob.delete(jobId);
+      waiting.length = kept;
+      if (kept === 0) this.byJob.delete(jobId);
     }
     this.count -= due.length;
     return due;

@@ -91,8 +91,8 @@ export function jobAttributes(job: JobSnapshot, placement: JobPlacement): SpanSp
   for (const response of job.responses.values()) results += response.results.length;
   return compact({
     [ATTR.jobId]: job.id,
-    [ATTR.eventId]: request ? request.event.id : null,
-    [ATTR.eventKind]: request ? request.event.kind : null,
+    [ATTR.eventId]: request ? job.id : null,
+    [ATTR.eventKind]: request ? request.kind : null,
     [ATTR.jobKind]: job.kind,
     [ATTR.jobCustomer]: job.customer,
     [ATTR.jobOutcome]: job.outcome,
@@ -101,7 +101,7 @@ export function jobAttributes(job: JobSnapshot, placement: JobPlacement): SpanSp
     [ATTR.jobEncryption]: request && request.encryption !== 'none' ? request.encryption : null,
     [ATTR.jobTargets]: request && request.targets.length > 0 ? [...request.targets] : null,
     [ATTR.jobBidMsat]: request ? request.bidMsat : null,
-    [ATTR.jobInputCount]: request ? request.inputs.length : null,
+    [ATTR.jobInputCount]: request ? request.inputCount : null,
     [ATTR.jobOutput]: request ? boundedText(request.output) : null,
     [ATTR.jobTestKey]: request?.testKey ? true : null,
     [ATTR.jobDvmCount]: job.responses.size,
