@@ -6,7 +6,7 @@ import { section } from '../lib/layout.js';
 import { CELL_VALUE, grafanaRef, sqlString, toJob, toKind, toRowPage, toTrace } from '../lib/links.js';
 import { nodeGraph } from '../lib/node-graph.js';
 import { markdown, stat, table, traces, UNITS } from '../lib/panels.js';
-import { dvmName, kindName, RAW_EVENT_JSON, shortKey } from '../lib/sql.js';
+import { dvmName, EVENT_JOB, kindName, RAW_EVENT_JSON, shortKey } from '../lib/sql.js';
 import { DASHBOARD_UIDS } from '../lib/uids.js';
 import { jobVariable, TRACE_VARIABLE, traceVariable, userVariable } from '../lib/variables.js';
 
@@ -18,12 +18,12 @@ import { jobVariable, TRACE_VARIABLE, traceVariable, userVariable } from '../lib
  */
 
 /**
- * The chain around `$job`: the request it names (a response's `e` tag, or itself), that job's root
- * in the chain, and every job under that root. Placeholder jobs (responses to an unseen request)
+ * The chain around `$job`: the request it names (a response's `e` tag, a cancellation's first target,
+ * or itself), that job's root in the chain, and every job under that root. Placeholder jobs (responses to an unseen request)
  * are found too: an id that matches no event is taken as a job id.
  */
 const CHAIN = `
-    coalesce(nullIf((SELECT any(if(role = 'request', id, request_id)) FROM events WHERE id = ${sqlString('job')}), ''), ${sqlString('job')}) AS picked_job,
+    coalesce(nullIf((SELECT any(${EVENT_JOB}) FROM events WHERE id = ${sqlString('job')}), ''), ${sqlString('job')}) AS picked_job,
     coalesce(nullIf((SELECT any(root_id) FROM job_roots WHERE job_id = picked_job), ''), picked_job) AS chain_root,
     arrayConcat([chain_root], (SELECT groupArray(job_id) FROM job_roots WHERE root_id = chain_root)) AS chain_ids,
     chain_events AS
@@ -35,6 +35,18 @@ const CHAIN = `
             OR (role = 'cancellation' AND hasAny(target_ids, chain_ids)))
     ),
     (SELECT min(created_at) FROM chain_events) AS chain_start`;
+
+/**
+ * The job of an event of the chain: a cancellation's is its target in this chain (it may name jobs of
+ * other chains first), never '', so its node and row link to a job.
+ */
+const CHAIN_EVENT_JOB = `multiIf(role = 'request', id, role = 'cancellation', arrayFirst(t -> has(chain_ids, t), target_ids), request_id)`;
+
+/**
+ * The chain's trace id: the first 32 hex characters of its root request id (the root is a job of
+ * `job_roots`, so every event of the chain is in that trace); '' for a root that is no event id.
+ */
+const CHAIN_TRACE_ID = `if(match(chain_root, '^[0-9a-f]{64}$'), substring(chain_root, 1, 32), '')`;
 
 const hasInvoice = `role = 'feedback' AND (bolt11 != '' OR amount_msat IS NOT NULL)`;
 
@@ -86,7 +98,7 @@ const nodesSql = `
             toFloat64(role = 'request') AS arc__request, toFloat64(role = 'feedback') AS arc__feedback,
             toFloat64(role = 'result') AS arc__result, toFloat64(0) AS arc__invoice,
             toFloat64(role = 'cancellation') AS arc__cancellation,
-            if(role = 'request', id, request_id) AS detail__job,
+            ${CHAIN_EVENT_JOB} AS detail__job,
             if(role IN ('feedback', 'result'), pubkey, '') AS detail__dvm,
             toUInt8(${RANK.event}) AS rank
         FROM chain_events
@@ -159,8 +171,8 @@ const graph = nodeGraph({
 /** The chain's trace id: the first 32 hex characters of its root request id (none for a non-hex root). */
 const TRACE_ID_SQL = `
     WITH ${CHAIN}
-    SELECT substring(chain_root, 1, 32) AS trace_id, trace_id AS label
-    WHERE match(chain_root, '^[0-9a-f]{64}$')`;
+    SELECT ${CHAIN_TRACE_ID} AS trace_id, trace_id AS label
+    WHERE trace_id != ''`;
 
 const trace = stat({
   title: 'Trace of this chain',
@@ -217,6 +229,8 @@ const timeline = eventsTable({
   description: 'Every event of the chain in created_at order; +s counts from the first one.',
   with: CHAIN,
   from: 'SELECT * FROM chain_events',
+  job: CHAIN_EVENT_JOB,
+  traceId: CHAIN_TRACE_ID,
   order: 'oldest first',
   limit: 1000,
   height: 12,

@@ -57,5 +57,8 @@ export const RAW_EVENT_JSON = `toJSONString(CAST(
     tuple(id, pubkey, toUInt32(created_at), kind, tags, content, sig),
     'Tuple(id String, pubkey String, created_at UInt32, kind UInt16, tags Array(Array(String)), content String, sig String)'))`;
 
-/** The job an `events` row belongs to: a request is its own job; responses name theirs. */
-export const EVENT_JOB = `if(role = 'request', id, request_id)`;
+/**
+ * The job an `events` row belongs to: a request is its own job, responses name theirs, a cancellation
+ * its first target; '' for the rest (zaps, announcements, heartbeats).
+ */
+export const EVENT_JOB = `multiIf(role = 'request', id, role = 'cancellation', target_ids[1], request_id)`;

@@ -3,6 +3,7 @@ import { m002Jobs } from './m002-jobs.js';
 import { m003Dvms } from './m003-dvms.js';
 import { m004Rollups } from './m004-rollups.js';
 import { m005OrderAndCustomers } from './m005-order-and-customers.js';
+import { m006PlaceholderParents } from './m006-placeholder-parents.js';
 import { m007PartCleanup } from './m007-part-cleanup.js';
 import type { Migration } from './types.js';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m003Dvms,
   m004Rollups,
   m005OrderAndCustomers,
+  m006PlaceholderParents,
   m007PartCleanup,
 ];
 
