@@ -18,7 +18,7 @@ import { machineLine } from './machine.js';
  * steady rate through the `run` assembly (micro-batches every second, as `run` writes them), the data
  * directory measured (`du`) every 30 s, at the end and after the store is closed.
  * Usage: store-disk.ts [--minutes N (2)] [--rate events/s (6)] [--flush-ms clickhouse.flushIntervalMs (1000)];
- * through `npm run bench`, BENCH_DISK_MINUTES sets the minutes (the issue's figure is 10).
+ * through `npm run bench`, BENCH_DISK_MINUTES sets the minutes (10 for a figure that covers the cleanup's whole cycle).
  */
 export interface DiskBenchmark {
   readonly minutes: number;

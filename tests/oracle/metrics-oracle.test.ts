@@ -26,7 +26,7 @@ function sumBy(samples: readonly ParsedSample[], name: string, labels: readonly 
 
 const nonZero = (counts: Counts) => Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== 0));
 
-/** Every job metric the issue of order is about, from an exposition. */
+/** Every job metric whose value must not depend on arrival order, from an exposition. */
 function jobMetrics(exposition: string) {
   const s = parseExposition(exposition);
   return {

@@ -62,8 +62,7 @@ export function eventsTable(o: EventsTableOptions): ReturnType<typeof table> {
   const middle = names.map((n) => `, e.${n} AS ${n}`).join('');
   const outer = names.map((n) => `, ${n}`).join('');
   const direction = o.order === 'newest first' ? 'DESC' : 'ASC';
-  const traceId =
-    o.traceId ?? "if(e.job = '', '', substring(if(r.root_id = '', e.job, r.root_id), 1, 32))";
+  const traceId = o.traceId ?? "if(e.job = '', '', substring(if(r.root_id = '', e.job, r.root_id), 1, 32))";
   const roots = o.traceId === undefined ? '\n        LEFT JOIN job_roots AS r ON r.job_id = e.job' : '';
   // Per-event columns are computed before the joins, so no unqualified name can be ambiguous.
   const rawSql = `
