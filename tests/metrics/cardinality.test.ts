@@ -52,6 +52,24 @@ describe('dvm label cap', () => {
     expect(await h.labelValues(RESULTS, 'dvm')).toEqual([B, X].sort());
   });
 
+  it('drops what an idle DVM wrote since the last read with its series, and starts a returning one afresh', async () => {
+    const h = new MetricsHarness({ metrics: { dvmIdleSeconds: 3_600 } });
+    h.feed(
+      result({ dvm: A, requestId: null, at: T0, requestKind: 5300 }),
+      result({ dvm: B, requestId: null, at: T0 + 3_000, requestKind: 5300 }),
+    );
+    // Forgotten without any read in between: its increment was never handed over.
+    h.at(3_601);
+    h.sink.sweep();
+    h.feed(
+      result({ dvm: A, requestId: null, at: T0 + 3_601, requestKind: 5300 }),
+      result({ dvm: B, requestId: null, at: T0 + 3_601, requestKind: 5300 }),
+    );
+    expect(await h.value(RESULTS, { kind: '5300', dvm: A, encrypted: 'false' })).toBe(1);
+    expect(await h.value(RESULTS, { kind: '5300', dvm: B, encrypted: 'false' })).toBe(2);
+    expect(await h.value('dvm_exporter_idle_dvms_removed_total')).toBe(1);
+  });
+
   it('keeps a DVM whose activity continues, whatever kind of event it is', async () => {
     const h = new MetricsHarness({ metrics: { dvmIdleSeconds: 3_600 } });
     h.feed(result({ dvm: A, requestId: null, at: T0, requestKind: 5300 }));

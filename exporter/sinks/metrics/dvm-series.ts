@@ -11,18 +11,25 @@ import type { DvmNames } from './dvm-names.js';
 import { exemplarFor } from './exemplars.js';
 import type { Instruments } from './instruments.js';
 import type { MetricsTime } from './metrics-time.js';
+import { flushChild, type IncrementableSeries, type SeriesChild, SeriesChildren } from './series-children.js';
 
 /** A prom-client counter with a `dvm` label (label names are checked by the tests, not the types). */
-interface DvmCounter extends RemovableSeries {
-  inc(labels: Record<string, string>, value?: number): void;
-}
+type DvmCounter = IncrementableSeries;
+
+/** A metric's labels besides `dvm`: always `kind`, and the metric's third label when it has one. */
+type OtherLabels = { readonly kind: string } & Readonly<Record<string, string>>;
 
 /**
  * Writes series about DVMs under the label governance of DvmLabels: each write claims the DVM's label
  * (folding into `__other__` past the cap) and is remembered so the DVM's series can be removed when it
- * goes idle. Also keeps the evidence records liveness is computed from.
+ * goes idle. Also keeps the evidence records liveness is computed from. Series are found through
+ * cached children (series-children.ts); counter increments reach prom-client at `flush`, which every
+ * read of the registry runs first.
  */
 export class DvmSeries {
+  private readonly children = new Map<object, SeriesChildren<RemovableSeries>>();
+  private readonly dirty: SeriesChild<IncrementableSeries>[] = [];
+
   constructor(
     private readonly m: Instruments,
     private readonly dvms: DvmLabels,
@@ -32,34 +39,53 @@ export class DvmSeries {
   ) {}
 
   /** Adds `value` to a counter for `dvm`, seen at `at`; `labels` are the other labels. */
-  count(
-    name: string,
-    counter: DvmCounter,
-    dvm: string,
-    at: number,
-    labels: Record<string, string>,
-    value = 1,
-  ): void {
-    // Labels in contract order ({kind,dvm,...}), which is the order the exposition prints them in.
-    const { kind, ...rest } = labels;
-    const label = this.dvms.claim(dvm, name, at);
-    this.countAs(
-      name,
-      counter,
-      kind === undefined ? { dvm: label, ...rest } : { kind, dvm: label, ...rest },
-      value,
-    );
+  count(name: string, counter: DvmCounter, dvm: string, at: number, labels: OtherLabels, value = 1): void {
+    this.add(name, counter, this.dvms.claim(dvm, name, at), labels, value);
   }
 
   /** Adds `value` to a counter whose `dvm` label value is already decided. */
-  countAs(
-    name: string,
-    counter: DvmCounter,
-    labels: Record<string, string> & { dvm: string },
-    value = 1,
-  ): void {
-    counter.inc(labels, value);
-    this.dvms.track(labels.dvm, name, counter, labels);
+  countAs(name: string, counter: DvmCounter, labels: OtherLabels & { dvm: string }, value = 1): void {
+    this.add(name, counter, labels.dvm, labels, value);
+  }
+
+  /** Hands the gathered counter increments to prom-client, in the order their series were first written. */
+  flush(): void {
+    for (const child of this.dirty) flushChild(child);
+    this.dirty.length = 0;
+  }
+
+  private add(name: string, counter: DvmCounter, dvm: string, labels: OtherLabels, value: number): void {
+    const cache = this.childrenOf(counter, labels);
+    const child = this.tracked(
+      name,
+      cache.child(labels.kind, dvm, cache.extra === null ? undefined : labels[cache.extra]),
+    );
+    child.pending += value;
+    if (!child.dirty) {
+      child.dirty = true;
+      this.dirty.push(child);
+    }
+  }
+
+  /** The metric's children; the third label's name is read from the first write's labels. */
+  private childrenOf<M extends RemovableSeries>(metric: M, labels: OtherLabels): SeriesChildren<M> {
+    const known = this.children.get(metric);
+    if (known !== undefined) return known as SeriesChildren<M>;
+    let extra: string | null = null;
+    for (const label in labels) if (label !== 'kind' && label !== 'dvm') extra = label;
+    const made = new SeriesChildren(metric, extra);
+    this.children.set(metric, made);
+    return made;
+  }
+
+  /** A new child is remembered once, so that forgetting its DVM removes its series. */
+  private tracked<M extends RemovableSeries>(name: string, child: SeriesChild<M>): SeriesChild<M> {
+    if (!child.tracked) {
+      child.tracked = true;
+      const labels = child.labels as Record<string, string>;
+      this.dvms.track(labels.dvm ?? '', name, child.owner, labels);
+    }
+    return child;
   }
 
   /**
@@ -80,7 +106,9 @@ export class DvmSeries {
       this.m.clockSkew.inc();
       value = 0;
     }
-    const labels = { kind, dvm: this.dvms.claim(dvm, name, at) };
+    const label = this.dvms.claim(dvm, name, at);
+    const child = this.tracked(name, this.childrenOf(histogram, { kind }).child(kind, label, undefined));
+    const labels = child.labels as LabelValues<'kind' | 'dvm'>;
     if (this.m.exemplars) {
       // prom-client types exemplar labels like the metric's own labels; `traceId` is what it expects here.
       const exemplarLabels = exemplarFor(job) as unknown as LabelValues<'kind' | 'dvm'>;
@@ -88,7 +116,6 @@ export class DvmSeries {
     } else {
       histogram.observe(labels, value);
     }
-    this.dvms.track(labels.dvm, name, histogram, labels);
   }
 
   /**

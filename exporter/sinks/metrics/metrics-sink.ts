@@ -42,6 +42,7 @@ export class MetricsSink implements Sink {
   readonly name = 'metrics';
   private readonly time: MetricsTime;
   private readonly recorder: JobRecorder;
+  private readonly series: DvmSeries;
   private handled = 0;
   private errors = 0;
   private lastSweep = '';
@@ -53,12 +54,16 @@ export class MetricsSink implements Sink {
     const working = new JobsInProgress(4 * deps.maxJobs);
     const names = new DvmNames(NAME_CAPACITY);
     registerBuildInfo(registry, currentBuildInfo(deps.pipeline?.verifierName ?? 'unknown'));
-    const instruments = createInstruments(registry, () => this.sweepIfDue());
+    // Every read of a metric first applies what time changed, then the increments gathered since.
+    const instruments = createInstruments(registry, () => {
+      this.sweepIfDue();
+      this.series.flush();
+    });
     const dvms = new DvmLabels(options.dvmLabelCap, options.dvmAllowlist, (metric) =>
       instruments.labelOverflow.inc({ metric }),
     );
-    const series = new DvmSeries(instruments, dvms, names, this.time, options.dvmIdleSeconds);
-    this.recorder = new JobRecorder(instruments, series, this.time, pending, working, {
+    this.series = new DvmSeries(instruments, dvms, names, this.time, options.dvmIdleSeconds);
+    this.recorder = new JobRecorder(instruments, this.series, this.time, pending, working, {
       answerTimeoutSeconds: options.answerTimeoutSeconds,
     });
     registerDvmGauges(registry, {
