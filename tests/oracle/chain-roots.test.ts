@@ -44,13 +44,28 @@ const feedback = (requestId: string): NostrEvent =>
     {
       kind: 7000,
       created_at: clock++,
-      tags: [['status', 'processing'], ['e', requestId], ['p', customer.pubkey]],
+      tags: [
+        ['status', 'processing'],
+        ['e', requestId],
+        ['p', customer.pubkey],
+      ],
       content: '',
     },
     dvm,
   );
 const cancel = (targetId: string, key: SimKey): NostrEvent =>
-  signEvent({ kind: 5, created_at: clock++, tags: [['e', targetId], ['k', '5100']], content: '' }, key);
+  signEvent(
+    {
+      kind: 5,
+      created_at: clock++,
+      tags: [
+        ['e', targetId],
+        ['k', '5100'],
+      ],
+      content: '',
+    },
+    key,
+  );
 
 /** The traffic, in the order it is published. */
 function shallowTraffic(): NostrEvent[] {
@@ -183,7 +198,9 @@ async function replay(traffic: Traffic, order: readonly NostrEvent[]): Promise<S
     await assembly.pipeline.flush();
     const index = new Map([...expected.keys()].map((id) => [id, assembly.pipeline.jobs.get(id)?.rootId]));
     const jobs = await runReadOnly(store, 'SELECT job_id, root_id, trace_id FROM jobs');
-    const sql = new Map(jobs.rows.map(([id, root, trace]) => [String(id), { root: String(root), trace: String(trace) }]));
+    const sql = new Map(
+      jobs.rows.map(([id, root, trace]) => [String(id), { root: String(root), trace: String(trace) }]),
+    );
     const panels = new Map<string, Map<string, QueryResult>>();
     for (const q of chainPanels) {
       const answers = new Map<string, QueryResult>();
@@ -200,7 +217,10 @@ async function replay(traffic: Traffic, order: readonly NostrEvent[]): Promise<S
         .join('\nUNION ALL\n');
       const result = await runReadOnly(store, sql);
       for (const job of values) {
-        answers.set(job, { columns: result.columns.slice(1), rows: result.rows.filter((r) => r[0] === job).map((r) => r.slice(1)) });
+        answers.set(job, {
+          columns: result.columns.slice(1),
+          rows: result.rows.filter((r) => r[0] === job).map((r) => r.slice(1)),
+        });
       }
       panels.set(q.label, answers);
     }
@@ -281,16 +301,28 @@ describe.each([
       seen.panels.get([...seen.panels.keys()].find((l) => l.endsWith(`/ ${title} / ${refId}`))!)!;
     for (const value of values) {
       const root = expected.get(jobOfEvent(events, value))!;
-      const chain = [...expected].filter(([, r]) => r === root).map(([id]) => id);
+      const chain = [root, ...[...expected].filter(([id, r]) => r === root && id !== root).map(([id]) => id)];
       const where = `$job = ${value}`;
       const stat = named(byTitle('Trace of this chain').get(value)!);
-      expect(stat.map((r) => r.trace_id), where).toEqual([traceOf(root)]);
+      expect(
+        stat.map((r) => r.trace_id),
+        where,
+      ).toEqual([traceOf(root)]);
       const jobs = named(byTitle('Jobs in this chain').get(value)!);
-      expect(new Set(jobs.map((r) => r.job)), where).toEqual(new Set([root, ...chain]));
-      expect(new Set(jobs.map((r) => r.trace_id)), where).toEqual(new Set([traceOf(root)]));
+      expect(new Set(jobs.map((r) => r.job)), where).toEqual(new Set(chain));
+      // A root past the cap is itself a step of the chain above: its own rows carry that trace.
+      const traceOfJob = (job: unknown) => traceOf(expected.get(String(job))!);
+      for (const row of jobs) expect(row.trace_id, `${where}: job ${row.job}`).toBe(traceOfJob(row.job));
       const timeline = named(byTitle('Timeline of the chain').get(value)!);
-      expect(new Set(timeline.map((r) => r.trace_id)), where).toEqual(new Set([traceOf(root)]));
-      for (const row of timeline) expect(chain, `${where}: job of ${row.event}`).toContain(row.job);
+      for (const row of timeline) {
+        expect(chain, `${where}: job of ${row.event}`).toContain(row.job);
+        expect(row.trace_id, `${where}: trace of ${row.event}`).toBe(traceOfJob(row.job));
+      }
+      if (expected.get(root) === root) {
+        expect(new Set(timeline.map((r) => r.trace_id)), `${where}: one trace`).toEqual(
+          new Set([traceOf(root)]),
+        );
+      }
       const nodes = named(byTitle('Job chain', 'nodes').get(value)!);
       for (const node of nodes) {
         expect(pageProblems(String(node.open_page), dashboards), `${where}: node ${node.id}`).toEqual([]);
