@@ -42,10 +42,7 @@ const CHAIN = `
  */
 const CHAIN_EVENT_JOB = `multiIf(role = 'request', id, role = 'cancellation', arrayFirst(t -> has(chain_ids, t), target_ids), request_id)`;
 
-/**
- * The chain's trace id: the first 32 hex characters of its root request id (the root is a job of
- * `job_roots`, so every event of the chain is in that trace); '' for a root that is no event id.
- */
+/** The chain's trace id: the first 32 hex characters of its root request id; '' for a non-id root. */
 const CHAIN_TRACE_ID = `if(match(chain_root, '^[0-9a-f]{64}$'), substring(chain_root, 1, 32), '')`;
 
 const hasInvoice = `role = 'feedback' AND (bolt11 != '' OR amount_msat IS NOT NULL)`;
@@ -142,7 +139,9 @@ const edgesSql = `
         SELECT id, target, 'cancels' FROM chain_events ARRAY JOIN target_ids AS target
         WHERE role = 'cancellation' AND has(chain_ids, target)
         UNION ALL
-        SELECT parent_id, job_id, 'input to' FROM job_chain_parents WHERE has(chain_ids, job_id)
+        -- A root past the depth cap has its parent outside the chain, so no node for it.
+        SELECT parent_id, job_id, 'input to' FROM job_chain_parents
+        WHERE has(chain_ids, job_id) AND has(chain_ids, parent_id)
     )
     ORDER BY id`;
 
@@ -230,7 +229,6 @@ const timeline = eventsTable({
   with: CHAIN,
   from: 'SELECT * FROM chain_events',
   job: CHAIN_EVENT_JOB,
-  traceId: CHAIN_TRACE_ID,
   order: 'oldest first',
   limit: 1000,
   height: 12,

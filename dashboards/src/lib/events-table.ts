@@ -29,11 +29,6 @@ export interface EventsTableOptions {
   extra?: ReadonlyArray<{ sql?: string; column: Column }>;
   /** The job of an event, over its own columns and the `with` names; EVENT_JOB unless given. */
   job?: string;
-  /**
-   * The trace id of every row, when all rows are of one chain (over the `with` names); unless given,
-   * each event's own, from its job's root in `job_roots`.
-   */
-  traceId?: string;
 }
 
 const authorLinks = [
@@ -62,8 +57,6 @@ export function eventsTable(o: EventsTableOptions): ReturnType<typeof table> {
   const middle = names.map((n) => `, e.${n} AS ${n}`).join('');
   const outer = names.map((n) => `, ${n}`).join('');
   const direction = o.order === 'newest first' ? 'DESC' : 'ASC';
-  const traceId = o.traceId ?? "if(e.job = '', '', substring(if(r.root_id = '', e.job, r.root_id), 1, 32))";
-  const roots = o.traceId === undefined ? '\n        LEFT JOIN job_roots AS r ON r.job_id = e.job' : '';
   // Per-event columns are computed before the joins, so no unqualified name can be ambiguous.
   const rawSql = `
     WITH ${o.with === undefined ? '' : `${o.with},\n    `}picked AS (${o.from})
@@ -81,7 +74,7 @@ export function eventsTable(o: EventsTableOptions): ReturnType<typeof table> {
             e.summary AS summary,
             e.id AS event,
             e.job AS job,
-            ${traceId} AS trace_id${middle}
+            if(e.job = '', '', substring(if(r.root_id = '', e.job, r.root_id), 1, 32)) AS trace_id${middle}
         FROM
         (
             SELECT *,
@@ -90,7 +83,8 @@ export function eventsTable(o: EventsTableOptions): ReturnType<typeof table> {
             FROM picked
         ) AS e
         LEFT JOIN dvm_profiles AS p ON p.dvm = e.pubkey
-        LEFT JOIN job_requests AS q ON q.job_id = e.request_id${roots}
+        LEFT JOIN job_requests AS q ON q.job_id = e.request_id
+        LEFT JOIN job_roots AS r ON r.job_id = e.job
     )
     ORDER BY time ${direction}, event
     LIMIT ${o.limit}`;
