@@ -2,7 +2,7 @@ import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventPublisher } from '../../exporter/nostr/publisher.js';
-import { freePort } from '../metrics/prometheus-server.js';
+import { freePort } from '../support/ports.js';
 import { startTestRelay, type TestRelay } from '../support/relay.js';
 
 const key = generateSecretKey();
