@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assemble } from '../../exporter/app/assemble.js';
@@ -9,6 +8,7 @@ import { createVerifier } from '../../exporter/model/verify.js';
 import { clickhouseSinkFactory } from '../../exporter/sinks/clickhouse/index.js';
 import type { ClickHouseSink } from '../../exporter/sinks/clickhouse/sink.js';
 import { type EngineConnection, Store } from '../../exporter/store/store.js';
+import { freePort } from '../support/ports.js';
 import {
   accepted,
   eventually,
@@ -187,17 +187,9 @@ describe('an outage of the store', () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('a ClickHouse server that does not answer', () => {
   it('does not stop the exporter from starting; the schema waits for the first write', async () => {
-    const url = `http://default:secret@127.0.0.1:${await closedPort()}/dvm`;
+    const url = `http://default:secret@127.0.0.1:${await freePort()}/dvm`;
     const config = loadConfig({
       env: {},
       overrides: { dataDir: tempDataDir('outage-server'), clickhouse: { url } },
@@ -222,7 +214,7 @@ describe('a ClickHouse server that does not answer', () => {
   });
 
   it('retries, reports itself down, and at shutdown counts what it could not write', async () => {
-    const server = await Store.open({ kind: 'server', url: `http://127.0.0.1:${await closedPort()}/dvm` });
+    const server = await Store.open({ kind: 'server', url: `http://127.0.0.1:${await freePort()}/dvm` });
     const registry = new Registry();
     const sink = testSink(server, { closeTimeoutMs: 300 }, registry);
     const some = events.slice(0, 20);

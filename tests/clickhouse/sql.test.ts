@@ -25,6 +25,7 @@ import { embeddedReader } from '../../exporter/sql/sql-reader.js';
 import { OWNER_FILE } from '../../exporter/store/owner-file.js';
 import type { Store } from '../../exporter/store/store.js';
 import { runCli } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { scalar, silentLogger, simulatorItems, systemClock, tempDataDir } from './helpers.js';
 
 /**
@@ -37,14 +38,6 @@ const storePath = join(dataDir, 'clickhouse');
 let assembly: Assembly | null = null;
 let server: ReturnType<ReturnType<typeof express>['listen']> | null = null;
 let endpoint = '';
-
-async function freePort(): Promise<number> {
-  const probe = express().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts what `run` would: the assembly with the store sink, its router on an HTTP server. */
 async function startExporter(sqlEndpoint = true): Promise<Assembly> {

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboundMetrics } from '../../exporter/app/self-metrics.js';
 import { EventPublisher } from '../../exporter/nostr/publisher.js';
-import { freePort } from '../metrics/prometheus-server.js';
+import { freePort } from '../support/ports.js';
 import { startTestRelay, type TestRelay } from '../support/relay.js';
 
 const key = generateSecretKey();

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningExporter, startExporter } from '../../exporter/app/run-assembly.js';
 import { type ConfigInput, configSchema } from '../../exporter/config/schema.js';
 import { render } from '../../exporter/sinks/metrics/exposition.js';
-import { freePort } from '../metrics/prometheus-server.js';
 import { publish, quietLogger, TEST_TUNING, testBed, waitFor } from '../sources/support/harness.js';
+import { freePort } from '../support/ports.js';
 import { openDirectMessages, webhookBody } from './support.js';
 
 const bed = testBed();

@@ -1,5 +1,4 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseExposition } from '../metrics/exposition-parse.js';
 import {
@@ -11,6 +10,7 @@ import {
   testBed,
   waitFor,
 } from '../sources/support/harness.js';
+import { freePort } from '../support/ports.js';
 
 /**
  * `run` whose ClickHouse server is down at start: it starts, serves /healthz and /metrics, ingests and
@@ -21,14 +21,6 @@ const bed = testBed();
 afterEach(() => bed.cleanup());
 
 const NOW = Math.floor(Date.now() / 1000);
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Something on the port that is not ClickHouse: every request answered 501. */
 async function answering501(): Promise<{ port: number; server: Server }> {
@@ -56,7 +48,7 @@ describe('run with its ClickHouse server down', () => {
         const http = await answering501();
         bed.defer(() => new Promise<void>((resolve) => http.server.close(() => resolve())));
         port = http.port;
-      } else port = await closedPort();
+      } else port = await freePort();
       const r = await bed.relay();
       const events = simulatedEvents(17, 30, NOW - 120);
       const ids = forwardedIds(events, await publish(r.url, events));
@@ -89,7 +81,7 @@ describe('run with its ClickHouse server down', () => {
   it('pauses ingestion at the queue bound, counts the pause while it lasts, and says so in /readyz', {
     timeout: 90_000,
   }, async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await bed.relay();
     const maxQueuedRows = 10;
     const events = simulatedEvents(18, 60, NOW - 120);

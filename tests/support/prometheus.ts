@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Daemon } from './daemon.js';
 
-export { freePort, until } from './daemon.js';
+export { until } from './daemon.js';
+export { freePort } from './ports.js';
 
 export interface InstantSample {
   readonly metric: Record<string, string>;

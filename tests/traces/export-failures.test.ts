@@ -1,19 +1,10 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { hex, key, request, result, T0 } from '../support/dvm-events.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { freePort } from '../support/ports.js';
 import { counterValue, IndexDriver, traceSink } from './support.js';
 
 const A = key('dvm-a');
-
-/** A port on 127.0.0.1 with nothing listening (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Settles `jobs` one-DVM jobs (2 spans each) through a real index. */
 function settleJobs(driver: IndexDriver, jobs: number, label: string): void {
@@ -34,7 +25,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
 
 describe('a trace backend that is down, refusing or hanging costs only counted spans', () => {
   it('keeps handling events when nothing listens, and counts every span as failed', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { sink, registry } = traceSink(`http://127.0.0.1:${port}/v1/traces`, {
       batch: { exportTimeoutMillis: 300 },
     });
@@ -124,7 +115,7 @@ describe('a trace backend that is down, refusing or hanging costs only counted s
   });
 
   it('in replay, never waits on a backend that is down: spans are dropped and counted instead', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { sink, registry } = traceSink(`http://127.0.0.1:${port}/v1/traces`, {
       backpressure: true,
       batch: { maxQueueSize: 8, maxExportBatchSize: 2, exportTimeoutMillis: 200 },

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SIM_DVMS, simulate } from '../../../exporter/simulate/index.js';
 import { publishItems } from '../../../exporter/simulate/publish.js';
-import { freePort, PrometheusServer, until } from '../../metrics/prometheus-server.js';
+import { PrometheusServer, until } from '../../metrics/prometheus-server.js';
 import { OtlpReceiver } from '../../support/otlp-receiver.js';
 import { REPO_ROOT } from '../../support/paths.js';
+import { freePort } from '../../support/ports.js';
 import { startTestRelay, type TestRelay } from '../../support/relay.js';
 
 /**
