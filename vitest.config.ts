@@ -10,6 +10,7 @@ export const ENGINE_FILES = [
   'tests/cli/replay.test.ts',
   'tests/compose/compose.test.ts',
   'tests/dashboards/clickhouse-queries.test.ts',
+  'tests/oracle/chain-roots.test.ts',
   'tests/oracle/deep-chain.test.ts',
   'tests/oracle/sql-oracle.test.ts',
   'tests/run/status-line.test.ts',
