@@ -51,10 +51,15 @@ export async function runDiskBenchmark(
   const dataDir = mkdtempSync(join(tmpdir(), 'dvm-exporter-bench-disk-'));
   const now = Math.floor(Date.now() / 1000);
   const seconds = Math.round(minutes * 60);
-  // Traffic dated in the last hours, so every event lands in the store (not refused as too old).
-  const lines = [
-    ...simulate({ ...DEFAULT_SIMULATION, start: now - seconds - 3600, durationSeconds: seconds + 600 }),
-  ].map((item) => item.line);
+  // Enough traffic for the whole run at the asked rate (the simulator's own rate is lower), dated in
+  // the last hours so every event lands in the store (not refused as too old).
+  const needed = seconds * eventsPerSecond;
+  let lines: string[] = [];
+  for (let span = seconds + 600; lines.length < needed; span *= 2) {
+    lines = [...simulate({ ...DEFAULT_SIMULATION, start: now - span - 3600, durationSeconds: span })].map(
+      (item) => item.line,
+    );
+  }
   const config = loadConfig({
     env: {},
     overrides: { dataDir, clickhouse: { enabled: true, flushIntervalMs } },
@@ -76,7 +81,7 @@ export async function runDiskBenchmark(
   const deadline = started + seconds * 1000;
   let nextSample = started + 30_000;
   try {
-    while (Date.now() < deadline && fed < lines.length) {
+    while (Date.now() < deadline) {
       const due = Math.min(lines.length, Math.floor(((Date.now() - started) / 1000) * eventsPerSecond));
       while (fed < due) assembly.pipeline.ingestText(lines[fed++] as string, { relay: 'wss://bench' });
       if (Date.now() >= nextSample) {
